@@ -19,5 +19,6 @@ using Action = std::function<Status()>;
 void addImportCommand(CLI::App& app, Action& action);
 void addStatsCommand(CLI::App& app, Action& action);
 void addExportCommand(CLI::App& app, Action& action);
+void addExploreCommand(CLI::App& app, Action& action);
 
 }  // namespace gpuscope::cli

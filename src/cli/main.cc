@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   gpuscope::cli::addImportCommand(app, action);
   gpuscope::cli::addStatsCommand(app, action);
   gpuscope::cli::addExportCommand(app, action);
+  gpuscope::cli::addExploreCommand(app, action);
 
   try {
     app.parse(argc, argv);
