@@ -9,6 +9,7 @@ packages=(
   libcli11-dev libfmt-dev libsimdjson-dev nlohmann-json3-dev
   libsqlite3-dev sqlite3 zlib1g-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev python3
+  libgraphviz-dev graphviz chromium
 )
 missing=()
 for p in "${packages[@]}"; do
