@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "base/file.h"
 #include "cli/commands.h"
 #include "cli/print_diagnostics.h"
 #include "importers/registry.h"

@@ -67,7 +67,9 @@ Status Database::loadSchema() {
   int rc = sqlite3_prepare_v2(db_, "SELECT name FROM sqlite_master WHERE type IN ('table','view')",
                               -1, &stmt, nullptr);
   if (rc != SQLITE_OK) {
-    Status s = error("reading the schema", rc);
+    // SQLite reads the whole schema here: a damaged or truncated file, or
+    // one that is not SQLite at all, fails at this point.
+    Status s = error("sqlite_master", rc);
     sqlite3_finalize(stmt);
     return s;
   }
@@ -77,7 +79,8 @@ Status Database::loadSchema() {
     if (t) tables.emplace_back(reinterpret_cast<const char*>(t));
   }
   if (rc != SQLITE_DONE) {
-    Status s = error("reading the schema", rc);
+    Status s = InvalidInput(path_ + ": sqlite_master: " + sqlite3_errmsg(db_) + " at row " +
+                            std::to_string(tables.size() + 1));
     sqlite3_finalize(stmt);
     return s;
   }
@@ -118,7 +121,7 @@ bool Database::hasColumn(std::string_view table, std::string_view column) const 
 }
 
 StatusOr<TableCursor> TableCursor::open(const Database& db, std::string_view table,
-                                        std::initializer_list<std::string_view> columns,
+                                        const std::vector<std::string_view>& columns,
                                         std::string_view where) {
   std::vector<bool> present;
   std::string sql = "SELECT ";
@@ -196,6 +199,11 @@ StatusOr<int64_t> countRows(const Database& db, std::string_view table, std::str
   }
   sqlite3_finalize(stmt);
   return n;
+}
+
+int64_t rowCountHint(const Database& db, std::string_view table) {
+  StatusOr<int64_t> n = countRows(db, table);
+  return n.ok() ? *n : 0;
 }
 
 }  // namespace gpuscope::importers::nsys_sqlite

@@ -8,7 +8,6 @@
 #include <sqlite3.h>
 
 #include <cstdint>
-#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -58,7 +57,7 @@ class TableCursor {
   // Builds "SELECT c1, c2, NULL, ... FROM table [WHERE where]". `columns`
   // may hold SQL expressions only for names that exist (checked by name).
   static StatusOr<TableCursor> open(const Database& db, std::string_view table,
-                                    std::initializer_list<std::string_view> columns,
+                                    const std::vector<std::string_view>& columns,
                                     std::string_view where = {});
   TableCursor(TableCursor&& other) noexcept;
   TableCursor& operator=(TableCursor&&) = delete;
@@ -75,14 +74,18 @@ class TableCursor {
   bool present(int col) const { return present_[static_cast<size_t>(col)]; }
 
   bool isNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  // NULL reads as 0 through sqlite3_column_int64, so the (comparatively
+  // costly) type check is only needed for a 0.
   int64_t i64(int col) const {
-    return isNull(col) ? model::kNullI64 : sqlite3_column_int64(stmt_, col);
+    int64_t v = sqlite3_column_int64(stmt_, col);
+    return v == 0 && isNull(col) ? model::kNullI64 : v;
   }
   // Narrowed like a C cast: nsys stores some signed 32-bit values as their
   // unsigned bit pattern (stream priority -5 as 4294967291).
   int32_t i32(int col) const {
-    return isNull(col) ? model::kNullI32
-                       : static_cast<int32_t>(static_cast<uint32_t>(sqlite3_column_int64(stmt_, col)));
+    int64_t v = sqlite3_column_int64(stmt_, col);
+    if (v == 0 && isNull(col)) return model::kNullI32;
+    return static_cast<int32_t>(static_cast<uint32_t>(v));
   }
   std::string_view text(int col) const;
 
@@ -95,6 +98,11 @@ class TableCursor {
   std::vector<bool> present_;
   int64_t row_ = 0;
 };
+
+// Row count for reserve(): count(*), or 0 when the table is absent or the
+// count fails (a damaged table is then reported by the TableCursor that
+// reads it, with the row number).
+int64_t rowCountHint(const Database& db, std::string_view table);
 
 // SELECT count(*) FROM table (0 when the table is absent).
 StatusOr<int64_t> countRows(const Database& db, std::string_view table,

@@ -14,6 +14,20 @@
 
 namespace gpuscope::importers::nsys_sqlite {
 
+// The model's table types, named through Trace so this code does not depend
+// on which namespace model/tables.h declares them in.
+using KernelTable = decltype(model::Trace::kernels);
+using MemcpyTable = decltype(model::Trace::memcpys);
+using MemsetTable = decltype(model::Trace::memsets);
+using SyncTable = decltype(model::Trace::syncs);
+using GraphLaunchTable = decltype(model::Trace::graph_launches);
+using ApiCallTable = decltype(model::Trace::api_calls);
+using OsRuntimeTable = decltype(model::Trace::os_runtime);
+using NvtxTable = decltype(model::Trace::nvtx);
+using DeviceTable = decltype(model::Trace::devices);
+using ProcessTable = decltype(model::Trace::processes);
+using ThreadTable = decltype(model::Trace::threads);
+
 struct ImportContext {
   const Database& db;
   NsysStrings& strings;
@@ -54,7 +68,7 @@ Status readOsRuntime(ImportContext& ctx);
 
 Status readNvtx(ImportContext& ctx);
 // Sets nvtx.depth for push/pop ranges (nesting by time per thread).
-void computeNvtxDepth(model::NvtxTable& nvtx);
+void computeNvtxDepth(NvtxTable& nvtx);
 
 // Devices, processes, threads, contexts, streams; run after the event
 // readers so ids only seen in events get rows too.

@@ -1,5 +1,5 @@
 // Importer for `nsys export --type sqlite` files, every schema version found
-// in the wild (see docs/importers.md): tables and columns are discovered
+// in the wild (see docs/import-nsys.md): tables and columns are discovered
 // with PRAGMA table_info, never assumed.
 #pragma once
 

@@ -13,7 +13,7 @@ std::string_view stripApiVersionSuffix(std::string_view name) {
 
 Status NsysStrings::load(const Database& db) {
   if (!db.hasTable("StringIds")) return OkStatus();
-  GS_ASSIGN_OR_RETURN(int64_t n, countRows(db, "StringIds"));
+  const int64_t n = rowCountHint(db, "StringIds");
   // One scan: collect (id, offset) pairs, then index them by id.
   std::vector<std::pair<int64_t, uint64_t>> ids;
   std::vector<uint64_t> lengths;
