@@ -7,6 +7,8 @@
 
 #include "model/table_macros.h"
 
+namespace gpuscope::model {
+
 #define GS_PROCESS_COLUMNS(C) \
   C(I64, pid, "OS process id")  \
   C(STR, name, "process name or command line")
@@ -193,3 +195,5 @@ GS_DECLARE_TABLE(CpuOpTable, "cpu_ops", "framework operators and Python function
 GS_DECLARE_TABLE(GpuAnnotationTable, "gpu_annotations",
                  "annotation ranges projected onto a GPU stream (Kineto gpu_user_annotation)",
                  GS_GPU_ANNOTATION_COLUMNS);
+
+}  // namespace gpuscope::model
