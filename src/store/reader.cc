@@ -22,14 +22,21 @@ constexpr std::string_view kSqliteMagic{"SQLite format 3\0", 16};
 // Each returns false when the stored value cannot be the column's type.
 inline bool readValue(sqlite3_stmt* s, int i, size_t, int64_t& out) {
   switch (sqlite3_column_type(s, i)) {
-    case SQLITE_NULL: out = model::kNullI64; return true;
-    case SQLITE_INTEGER: out = sqlite3_column_int64(s, i); return true;
-    default: return false;
+    case SQLITE_NULL:
+      out = model::kNullI64;
+      return true;
+    case SQLITE_INTEGER:
+      out = sqlite3_column_int64(s, i);
+      return true;
+    default:
+      return false;
   }
 }
 inline bool readValue(sqlite3_stmt* s, int i, size_t, int32_t& out) {
   switch (sqlite3_column_type(s, i)) {
-    case SQLITE_NULL: out = model::kNullI32; return true;
+    case SQLITE_NULL:
+      out = model::kNullI32;
+      return true;
     case SQLITE_INTEGER: {
       sqlite3_int64 v = sqlite3_column_int64(s, i);
       if (v <= std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max()) {
@@ -38,15 +45,21 @@ inline bool readValue(sqlite3_stmt* s, int i, size_t, int32_t& out) {
       out = static_cast<int32_t>(v);
       return true;
     }
-    default: return false;
+    default:
+      return false;
   }
 }
 inline bool readValue(sqlite3_stmt* s, int i, size_t, double& out) {
   switch (sqlite3_column_type(s, i)) {
-    case SQLITE_NULL: out = std::nan(""); return true;
+    case SQLITE_NULL:
+      out = std::nan("");
+      return true;
     case SQLITE_INTEGER:
-    case SQLITE_FLOAT: out = sqlite3_column_double(s, i); return true;
-    default: return false;
+    case SQLITE_FLOAT:
+      out = sqlite3_column_double(s, i);
+      return true;
+    default:
+      return false;
   }
 }
 inline bool readValue(sqlite3_stmt* s, int i, size_t string_count, model::StringId& out) {
@@ -59,12 +72,30 @@ inline bool readValue(sqlite3_stmt* s, int i, size_t string_count, model::String
 
 std::string_view storedTypeName(int type) {
   switch (type) {
-    case SQLITE_NULL: return "NULL";
-    case SQLITE_INTEGER: return "integer";
-    case SQLITE_FLOAT: return "real";
-    case SQLITE_TEXT: return "text";
-    default: return "blob";
+    case SQLITE_NULL:
+      return "NULL";
+    case SQLITE_INTEGER:
+      return "integer";
+    case SQLITE_FLOAT:
+      return "real";
+    case SQLITE_TEXT:
+      return "text";
+    default:
+      return "blob";
   }
+}
+
+std::string columnText(sqlite3_stmt* s, int i) {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
+  return p == nullptr ? std::string()
+                      : std::string(p, static_cast<size_t>(sqlite3_column_bytes(s, i)));
+}
+
+// "text 'abc'", "integer 4294967296": what was found, for error messages.
+std::string describeValue(sqlite3_stmt* s, int i) {
+  std::string text = columnText(s, i);
+  if (text.size() > 40) text = text.substr(0, 40) + "...";
+  return std::string(storedTypeName(sqlite3_column_type(s, i))) + " '" + text + "'";
 }
 
 StatusOr<int64_t> countRows(const Database& db, std::string_view table) {
@@ -96,23 +127,14 @@ Status readTable(const Database& db, size_t string_count, Table& t) {
     });
     if (bad >= 0) {
       return InvalidInput(db.path() + ": table " + name + ": row " + std::to_string(row + 1) +
-                          ": column '" + columns[bad].name + "': invalid value (" +
-                          std::string(storedTypeName(sqlite3_column_type(s.get(), bad))) +
-                          " " + reinterpret_cast<const char*>(sqlite3_column_text(s.get(), bad)
-                                                                  ? sqlite3_column_text(s.get(), bad)
-                                                                  : reinterpret_cast<const unsigned char*>("")) +
-                          ")");
+                          ": column '" + columns[bad].name + "': invalid value " +
+                          describeValue(s.get(), bad));
     }
     ++row;
   }
   if (rc != SQLITE_DONE) return db.error(name);
   t.setSizeFromColumns();
   return OkStatus();
-}
-
-std::string columnText(sqlite3_stmt* s, int i) {
-  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s, i));
-  return p == nullptr ? std::string() : std::string(p, static_cast<size_t>(sqlite3_column_bytes(s, i)));
 }
 
 Status readMeta(const Database& db, model::Trace& trace) {
@@ -143,22 +165,23 @@ Status checkVersion(const std::string& path, const model::Trace& trace) {
   }
   if (v > kSchemaVersion) {
     return InvalidInput(path + ": store schema version " + text +
-                        " is newer than this gpuscope supports (" +
-                        std::to_string(kSchemaVersion) + ")");
+                        " is newer than this gpuscope supports (" + std::to_string(kSchemaVersion) +
+                        ")");
   }
   return OkStatus();
 }
 
 // Ids are preserved exactly: row k of strings must be id k, all distinct.
 Status readStrings(const Database& db, model::StringTable& strings) {
-  GS_ASSIGN_OR_RETURN(Statement s, db.prepare("SELECT id, value FROM strings ORDER BY id",
-                                              "strings"));
+  GS_ASSIGN_OR_RETURN(Statement s,
+                      db.prepare("SELECT id, value FROM strings ORDER BY id", "strings"));
   int rc;
   int64_t expected = 0;
   while ((rc = sqlite3_step(s.get())) == SQLITE_ROW) {
     int64_t id = sqlite3_column_int64(s.get(), 0);
     const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(s.get(), 1));
-    std::string_view value(p == nullptr ? "" : p, static_cast<size_t>(sqlite3_column_bytes(s.get(), 1)));
+    std::string_view value(p == nullptr ? "" : p,
+                           static_cast<size_t>(sqlite3_column_bytes(s.get(), 1)));
     if (sqlite3_column_type(s.get(), 0) != SQLITE_INTEGER || id != expected) {
       return InvalidInput(db.path() + ": table strings: expected id " + std::to_string(expected) +
                           ", found " + columnText(s.get(), 0) + " (ids must be 0, 1, 2, ...)");
@@ -202,8 +225,8 @@ Status readDiagnostics(const Database& db, model::Diagnostics& diagnostics) {
                           "' (expected info, data_loss or error)");
     }
     diagnostics.restore(model::Diagnostic{columnText(s.get(), 0), *severity,
-                                          sqlite3_column_int64(s.get(), 2),
-                                          columnText(s.get(), 3), columnText(s.get(), 4)});
+                                          sqlite3_column_int64(s.get(), 2), columnText(s.get(), 3),
+                                          columnText(s.get(), 4)});
   }
   if (rc != SQLITE_DONE) return db.error("diagnostics");
   return OkStatus();
@@ -234,8 +257,8 @@ StatusOr<model::Trace> readStore(const std::string& path) {
   if (head != kSqliteMagic) {
     return InvalidInput(path + ": not a gpuscope store (not an SQLite database)");
   }
-  GS_ASSIGN_OR_RETURN(Database db, Database::open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
-                                                  path));
+  GS_ASSIGN_OR_RETURN(Database db,
+                      Database::open(path, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, path));
   model::Trace trace;
   Status status;
   if (!db.hasTable("meta", &status)) {

@@ -27,8 +27,10 @@ std::string_view sqlTypeName(ColumnType type) {
   switch (type) {
     case ColumnType::kI64:
     case ColumnType::kI32:
-    case ColumnType::kStr: return "INTEGER";
-    case ColumnType::kF64: return "REAL";
+    case ColumnType::kStr:
+      return "INTEGER";
+    case ColumnType::kF64:
+      return "REAL";
   }
   return "INTEGER";
 }
@@ -75,7 +77,7 @@ std::string createNamedViewSql(std::string_view table, std::span<const ColumnInf
   }
   if (!any_string) return "";
   return "CREATE VIEW " + quoteIdentifier(std::string(table) + "_named") + " AS SELECT " + select +
-         " FROM " + quoteIdentifier(table) + " AS t" + joins + " ORDER BY t.rowid";
+         " FROM " + quoteIdentifier(table) + " AS t" + joins;
 }
 
 std::string insertSql(std::string_view table, std::span<const ColumnInfo> columns, size_t rows) {

@@ -32,8 +32,7 @@ std::string quoteIdentifier(std::string_view name);    // "end" -> "\"end\""
 std::string createTableSql(std::string_view table, std::span<const model::ColumnInfo> columns);
 // A view joining every STR column with strings(id, value); empty when the
 // table has no STR column.
-std::string createNamedViewSql(std::string_view table,
-                               std::span<const model::ColumnInfo> columns);
+std::string createNamedViewSql(std::string_view table, std::span<const model::ColumnInfo> columns);
 // INSERT of `rows` rows at once (multi-row VALUES amortises the per-step cost).
 std::string insertSql(std::string_view table, std::span<const model::ColumnInfo> columns,
                       size_t rows);

@@ -89,7 +89,8 @@ Status writeMeta(const Database& db, const model::Trace& trace) {
   // Whatever the trace came from, this file is ours and of this version.
   meta[model::kMetaSchemaVersion] = std::to_string(kSchemaVersion);
   meta[model::kMetaProducer] = std::string("gpuscope ") + kVersion;
-  GS_ASSIGN_OR_RETURN(Statement s, db.prepare("INSERT INTO meta(key, value) VALUES (?, ?)", "meta"));
+  GS_ASSIGN_OR_RETURN(Statement s,
+                      db.prepare("INSERT INTO meta(key, value) VALUES (?, ?)", "meta"));
   size_t row = 0;
   for (const auto& [key, value] : meta) {
     if ((bindText(s.get(), 1, key) | bindText(s.get(), 2, value)) != SQLITE_OK) {
@@ -135,10 +136,12 @@ Status writeDiagnostics(const Database& db, const model::Diagnostics& diagnostic
 Status writeAll(const Database& db, const model::Trace& trace) {
   // A fresh private file: no journal, no fsync per page (the rename is what
   // makes the output visible, and a failed run deletes the file anyway).
-  GS_RETURN_IF_ERROR(db.exec("PRAGMA page_size=16384; PRAGMA journal_mode=OFF; "
-                             "PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; "
-                             "PRAGMA cache_size=-65536",
-                             "(pragma)"));
+  // Worker threads and a larger cache speed up the index sorts at the end.
+  GS_RETURN_IF_ERROR(
+      db.exec("PRAGMA page_size=16384; PRAGMA journal_mode=OFF; "
+              "PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; "
+              "PRAGMA cache_size=-131072; PRAGMA threads=4",
+              "(pragma)"));
   GS_RETURN_IF_ERROR(db.exec("BEGIN", "(begin)"));
   GS_RETURN_IF_ERROR(writeMeta(db, trace));
   GS_RETURN_IF_ERROR(writeStrings(db, trace.strings));
@@ -157,9 +160,9 @@ Status writeAll(const Database& db, const model::Trace& trace) {
 Status writeStore(const model::Trace& trace, const std::string& path, bool force) {
   GS_ASSIGN_OR_RETURN(AtomicOutput out, AtomicOutput::create(path, force));
   {
-    GS_ASSIGN_OR_RETURN(Database db, Database::open(out.tempPath(),
-                                                    SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                                                    path));
+    GS_ASSIGN_OR_RETURN(
+        Database db,
+        Database::open(out.tempPath(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, path));
     GS_RETURN_IF_ERROR(writeAll(db, trace));
     GS_RETURN_IF_ERROR(db.close());
   }
