@@ -1,0 +1,129 @@
+// gpuscope stats [-r REPORT[:ARG],...] [--format table|csv|json]
+//                [--timeunit ns|us|ms|sec] [-o BASE [--force]] TRACE
+// nsys stats' reports computed from any supported trace.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cstdio>
+#include <memory>
+
+#include "base/file.h"
+#include "cli/commands.h"
+#include "importers/registry.h"
+#include "stats/context.h"
+#include "stats/format.h"
+#include "stats/registry.h"
+
+namespace gpuscope::cli {
+namespace {
+
+struct StatsOptions {
+  std::string input;
+  std::string reports;
+  std::string format;  // default: table on stdout, csv into files (as nsys)
+  std::string timeunit = "ns";
+  std::string output;
+  bool force = false;
+  bool quiet = false;
+  bool help_reports = false;
+};
+
+void printReportList() {
+  std::printf("Reports (nsys names; the pre-2023 short names are accepted too):\n\n");
+  for (const stats::ReportInfo& r : stats::reportCatalogue()) {
+    std::string name = r.name;
+    if (r.arg_names[0] != '\0') name += "[:" + std::string(r.arg_names) + "]";
+    std::string old = r.old_name[0] != '\0' ? " (" + std::string(r.old_name) + ")" : "";
+    std::printf("  %-40s %s%s\n", name.c_str(), r.description, old.c_str());
+  }
+  std::string defaults;
+  for (const std::string& d : stats::defaultReportNames()) defaults += (defaults.empty() ? "" : ",") + d;
+  std::printf("\nDefault set: %s\n", defaults.c_str());
+}
+
+Status runStats(const StatsOptions& o) {
+  if (o.help_reports) {
+    printReportList();
+    return OkStatus();
+  }
+  if (o.input.empty()) return InvalidInput("stats: a trace file is required (see gpuscope stats --help)");
+  std::string list = o.reports;
+  if (list.empty()) {
+    for (const std::string& d : stats::defaultReportNames()) list += (list.empty() ? "" : ",") + d;
+  }
+  GS_ASSIGN_OR_RETURN(std::vector<stats::ReportRequest> requests, stats::parseReportList(list));
+  bool to_files = !o.output.empty() && o.output != "-";
+  std::string format_name = !o.format.empty() ? o.format : (to_files ? "csv" : "table");
+  GS_ASSIGN_OR_RETURN(stats::OutputFormat format, stats::parseOutputFormat(format_name));
+  GS_ASSIGN_OR_RETURN(stats::TimeUnit unit, stats::parseTimeUnit(o.timeunit));
+  stats::FormatOptions fo{format, unit, o.input};
+
+  // Refuse existing outputs before the (possibly long) load.
+  std::vector<std::string> paths;
+  if (to_files) {
+    for (const auto& r : requests) {
+      std::string path = o.output + "_" + r.info->name;
+      for (const std::string& arg : r.options.args) path += "_" + arg;  // cuda_gpu_kern_sum:base
+      path += "." + std::string(stats::fileExtension(format));
+      if (std::find(paths.begin(), paths.end(), path) != paths.end()) {
+        return InvalidInput("-r: report " + std::string(r.info->name) + " is listed twice");
+      }
+      paths.push_back(path);
+      GS_RETURN_IF_ERROR(checkOutputPath(paths.back(), o.force));
+    }
+  }
+  GS_ASSIGN_OR_RETURN(model::Trace trace, importers::loadTrace(o.input, {.quiet = o.quiet}));
+  stats::ReportContext context(trace);
+  std::vector<stats::ReportTable> tables;
+  for (const auto& r : requests) tables.push_back(stats::runReport(context, r));
+
+  if (!to_files) {
+    {
+      stats::TextSink sink(stdout);
+      stats::writeReports(tables, fo, sink);
+    }
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) return InvalidInput("stdout: write failed");
+    return OkStatus();
+  }
+  // Write every file under a temporary name, then rename them all: a
+  // failure leaves none of them behind.
+  std::vector<AtomicOutput> outputs;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    GS_ASSIGN_OR_RETURN(AtomicOutput out, AtomicOutput::create(paths[i], o.force));
+    GS_ASSIGN_OR_RETURN(std::FILE * f, out.stream());
+    {
+      stats::TextSink sink(f);
+      stats::writeReport(tables[i], fo, sink);
+    }
+    if (std::ferror(f)) return InvalidInput(paths[i] + ": write failed");
+    outputs.push_back(std::move(out));
+  }
+  for (AtomicOutput& out : outputs) GS_RETURN_IF_ERROR(out.commit());
+  if (!o.quiet) {
+    for (const std::string& p : paths) std::fprintf(stderr, "gpuscope: wrote %s\n", p.c_str());
+  }
+  return OkStatus();
+}
+
+}  // namespace
+
+void addStatsCommand(CLI::App& app, Action& action) {
+  auto opts = std::make_shared<StatsOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "stats", "nsys-compatible summary and trace reports (cuda_api_sum, cuda_gpu_kern_sum, nvtx_sum, ...)");
+  cmd->add_option("input", opts->input, "trace file (.gpuscope, nsys SQLite, Kineto JSON[.gz])");
+  cmd->add_option("-r,--report", opts->reports,
+                  "comma-separated reports, e.g. cuda_api_sum,cuda_gpu_kern_sum:base "
+                  "(default: nvtx_sum,osrt_sum,cuda_api_sum,cuda_gpu_kern_sum,"
+                  "cuda_gpu_mem_time_sum,cuda_gpu_mem_size_sum)");
+  cmd->add_option("--format", opts->format,
+                  "table (aligned columns), csv or json; default table on stdout, csv with -o");
+  cmd->add_option("--timeunit", opts->timeunit, "unit of times: ns, us, ms or sec")->capture_default_str();
+  cmd->add_option("-o,--output", opts->output,
+                  "write each report to BASE_<report>.<txt|csv|json> instead of stdout");
+  cmd->add_flag("--force", opts->force, "overwrite existing output files");
+  cmd->add_flag("-q,--quiet", opts->quiet, "no progress on stderr");
+  cmd->add_flag("--help-reports", opts->help_reports, "list the reports and exit");
+  cmd->callback([opts, &action] { action = [opts] { return runStats(*opts); }; });
+}
+
+}  // namespace gpuscope::cli

@@ -1,0 +1,66 @@
+#include "stats/summary_table.h"
+
+#include <algorithm>
+#include <numeric>
+
+namespace gpuscope::stats {
+
+StringGroups groupByString(std::span<const model::StringId> ids, size_t string_count) {
+  StringGroups out;
+  std::vector<uint32_t> slot(string_count, kNullText);
+  out.group.resize(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    uint32_t& g = slot[ids[i]];
+    if (g == kNullText) {
+      g = static_cast<uint32_t>(out.keys.size());
+      out.keys.push_back(ids[i]);
+    }
+    out.group[i] = g;
+  }
+  return out;
+}
+
+void buildSummary(ReportTable& t, const SummarySpec& spec, std::span<const SummaryStats> stats,
+                  std::span<const uint32_t> texts) {
+  size_t k = spec.text_labels.size();
+  size_t c_pct = spec.percent ? t.addColumn("Time", Unit::kRatio, ValueType::kDouble) : 0;
+  size_t c_total = t.addColumn(spec.total_label, spec.unit, ValueType::kInt);
+  size_t c_count = t.addColumn(spec.count_label, Unit::kCount, ValueType::kInt);
+  size_t c_avg = t.addColumn("Avg", spec.unit, ValueType::kDouble);
+  size_t c_med = t.addColumn("Med", spec.unit, ValueType::kDouble);
+  size_t c_min = t.addColumn("Min", spec.unit, ValueType::kInt);
+  size_t c_max = t.addColumn("Max", spec.unit, ValueType::kInt);
+  size_t c_sd = t.addColumn("StdDev", spec.unit, ValueType::kDouble);
+  std::vector<size_t> c_text;
+  for (const auto& label : spec.text_labels) c_text.push_back(t.addColumn(label, Unit::kText, ValueType::kText));
+
+  std::vector<uint32_t> order(stats.size());
+  std::iota(order.begin(), order.end(), 0u);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    if (stats[a].total != stats[b].total) return stats[a].total > stats[b].total;
+    if (stats[a].count != stats[b].count) return stats[a].count > stats[b].count;
+    for (size_t j = 0; j < k; ++j) {
+      std::string_view x = t.text(texts[a * k + j]), y = t.text(texts[b * k + j]);
+      if (x != y) return x < y;
+    }
+    return a < b;
+  });
+  int64_t grand = 0;
+  for (const auto& s : stats) grand += s.total;
+  t.reserveRows(stats.size());
+  for (uint32_t g : order) {
+    const SummaryStats& s = stats[g];
+    size_t r = t.appendRow();
+    if (spec.percent) t.setDouble(r, c_pct, percentOf(s.total, grand));
+    t.setInt(r, c_total, s.total);
+    t.setInt(r, c_count, s.count);
+    t.setDouble(r, c_avg, s.mean);
+    t.setDouble(r, c_med, s.median);
+    t.setInt(r, c_min, s.min);
+    t.setInt(r, c_max, s.max);
+    t.setDouble(r, c_sd, s.stddev);
+    for (size_t j = 0; j < k; ++j) t.setText(r, c_text[j], texts[g * k + j]);
+  }
+}
+
+}  // namespace gpuscope::stats
