@@ -28,25 +28,27 @@ StatusOr<std::string> readFile(const std::string& path, size_t padding) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return InvalidInput(path + ": cannot open: " + errnoText());
   std::string data;
+  // Regular files: one read of the known size, then a small probe for EOF, so
+  // the buffer is the file plus padding (no doubling on a 1 GB trace). Pipes
+  // and files that grow while read fall back to geometric growth.
   size_t expected = S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0;
-  data.reserve(expected + padding);
+  data.reserve(expected + padding + 1);
   size_t chunk = expected > 0 ? expected : size_t{1} << 16;
   for (;;) {
     size_t old = data.size();
-    if (data.capacity() < old + chunk + padding) data.reserve((old + chunk) * 2 + padding);
+    if (data.capacity() < old + chunk + padding) data.reserve(old + old / 2 + chunk + padding);
     data.resize(old + chunk);
     ssize_t n = ::read(fd, data.data() + old, chunk);
     if (n < 0) {
-      if (errno == EINTR) {
-        data.resize(old);
-        continue;
-      }
+      data.resize(old);
+      if (errno == EINTR) continue;
       std::string err = errnoText();
       ::close(fd);
       return InvalidInput(path + ": read failed at byte " + std::to_string(old) + ": " + err);
     }
     data.resize(old + static_cast<size_t>(n));
     if (n == 0) break;
+    chunk = data.size() >= expected ? size_t{1} << 16 : expected - data.size();
   }
   ::close(fd);
   if (data.capacity() < data.size() + padding) data.reserve(data.size() + padding);

@@ -29,7 +29,11 @@ struct Layer {
   std::string tactic;   // TacticName, "TensorRT" when absent
   std::string precision;  // precision of Inputs[0], "" without inputs
   std::string metadata;
+  // As exported: TREx's data frame view, used for sizes, tables, the TREx
+  // linters, convolution figures and comparisons.
   std::vector<Tensor> inputs, outputs;
+  // After NoOp folding: the connectivity view (graph, bindings, our linters).
+  std::vector<Tensor> graph_inputs, graph_outputs;
   double weights_bytes = 0;  // Weights.Count * element size (TREx: bias not counted)
   double bias_bytes = 0;
   double io_bytes = 0;       // Σ input sizes + Σ output sizes, before NoOp folding

@@ -3,7 +3,6 @@
 // joined by name whenever the names disagree, names-only exports are accepted.
 #include <cstdio>
 #include <filesystem>
-#include <regex>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -84,8 +83,14 @@ StatusOr<Layer> parseLayer(ojson raw, bool compat, const std::string& where) {
     }
   }
   l.precision = l.inputs.empty() ? "" : l.inputs[0].precision;
+  l.graph_inputs = l.inputs;
+  l.graph_outputs = l.outputs;
   l.weights_bytes = constantBytes(raw, "Weights", compat);
   l.bias_bytes = compat ? 0 : constantBytes(raw, "Bias", compat);
+  // The tensors live in inputs/outputs now; keeping them twice doubled the
+  // memory of big engines.
+  raw.erase("Inputs");
+  raw.erase("Outputs");
   l.raw = std::move(raw);
   return l;
 }
@@ -100,6 +105,21 @@ std::string typeFromName(const std::string& n) {
   return "Unknown";
 }
 
+// The k of a "[profile k]" marker in a name (TREx: "\[profile +[0-9]\]",
+// which we extend to several digits), -1 without one. Hand-written: a regex
+// per layer dominated loading 10,000-layer engines.
+int profileOfName(const std::string& n) {
+  for (size_t p = n.find("[profile "); p != std::string::npos; p = n.find("[profile ", p + 1)) {
+    size_t i = p + 9;
+    while (i < n.size() && n[i] == ' ') ++i;
+    size_t digits = i;
+    int k = 0;
+    while (i < n.size() && n[i] >= '0' && n[i] <= '9' && i - digits < 6) k = k * 10 + (n[i++] - '0');
+    if (i > digits && i < n.size() && n[i] == ']') return k;
+  }
+  return -1;
+}
+
 bool isConstantOrNoOp(const ojson& raw) {
   std::string t = stringField(raw, "LayerType");
   return t == "Constant" || t == "NoOp";
@@ -110,27 +130,27 @@ bool isConstantOrNoOp(const ojson& raw) {
 void foldNoOps(std::vector<Layer>& layers, const std::vector<std::string>& bindings) {
   std::unordered_map<std::string, std::vector<std::pair<size_t, size_t>>> consumers, producers;
   for (size_t i = 0; i < layers.size(); ++i) {
-    for (size_t p = 0; p < layers[i].inputs.size(); ++p) consumers[layers[i].inputs[p].name].push_back({i, p});
-    for (size_t p = 0; p < layers[i].outputs.size(); ++p) producers[layers[i].outputs[p].name].push_back({i, p});
+    for (size_t p = 0; p < layers[i].graph_inputs.size(); ++p) consumers[layers[i].graph_inputs[p].name].push_back({i, p});
+    for (size_t p = 0; p < layers[i].graph_outputs.size(); ++p) producers[layers[i].graph_outputs[p].name].push_back({i, p});
   }
   std::unordered_set<std::string> binding_set(bindings.begin(), bindings.end());
   for (size_t i = 0; i < layers.size(); ++i) {
     const Layer& noop = layers[i];
-    if (noop.type != "NoOp" || noop.inputs.empty() || noop.outputs.empty()) continue;
-    auto c = consumers.find(noop.outputs[0].name);
+    if (noop.type != "NoOp" || noop.graph_inputs.empty() || noop.graph_outputs.empty()) continue;
+    auto c = consumers.find(noop.graph_outputs[0].name);
     if (c != consumers.end()) {
-      for (auto [li, port] : c->second) layers[li].inputs[port] = noop.inputs[0];
-    } else if (binding_set.count(noop.outputs[0].name)) {
-      auto p = producers.find(noop.inputs[0].name);
+      for (auto [li, port] : c->second) layers[li].graph_inputs[port] = noop.graph_inputs[0];
+    } else if (binding_set.count(noop.graph_outputs[0].name)) {
+      auto p = producers.find(noop.graph_inputs[0].name);
       if (p != producers.end())
-        for (auto [li, port] : p->second) layers[li].outputs[port] = noop.outputs[0];
+        for (auto [li, port] : p->second) layers[li].graph_outputs[port] = noop.graph_outputs[0];
     }
   }
   std::erase_if(layers, [](const Layer& l) { return l.type == "NoOp"; });
 }
 
 Status mergeProfile(EnginePlan& plan, const std::string& path,
-                    const std::unordered_set<std::string>& ignored) {
+                    const std::unordered_set<std::string>& ignored, bool compat) {
   GS_ASSIGN_OR_RETURN(ojson doc, parseJsonFile(path));
   if (!doc.is_array())
     return InvalidInput(path + ": expected a JSON array of per-layer records (trtexec --exportProfile)");
@@ -164,9 +184,11 @@ Status mergeProfile(EnginePlan& plan, const std::string& path,
   auto assign = [](Layer& l, const Rec& r) {
     l.time_ms = r.time; l.avg_ms = r.avg; l.median_ms = r.median; l.pct = r.pct;
   };
+  // TREx joins by position whenever the counts agree, without looking at the
+  // names; we do so only when the names agree too (compat mode: always).
   bool positional = recs.size() == plan.layers.size();
-  for (size_t i = 0; positional && i < recs.size(); ++i)
-    positional = plan.detailed ? true : recs[i].name == plan.layers[i].name;
+  for (size_t i = 0; positional && !compat && i < recs.size(); ++i)
+    positional = recs[i].name == plan.layers[i].name;
   if (positional) {
     // TREx joins by position without looking at names; say so when they differ.
     size_t mismatched = 0;
@@ -206,12 +228,17 @@ StatusOr<ojson> metadataSection(const std::string& path, const ojson& doc, const
 
 StatusOr<ojson> parseJsonFile(const std::string& path) {
   GS_ASSIGN_OR_RETURN(std::string text, readFile(path));
+  // TensorRT writes the U+001E/U+001F separators of names and Metadata raw,
+  // which JSON forbids inside strings; TREx turns them into '+' anyway.
+  for (char& c : text)
+    if (c == '\x1e' || c == '\x1f') c = '+';
   try {
     return ojson::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     std::string what = e.what();
     size_t colon = what.find(": ", what.find("parse error"));
-    return InvalidInput(path + ":byte " + std::to_string(e.byte) + ": malformed JSON" +
+    // nlohmann counts the offending character 1-based; report its 0-based offset.
+    return InvalidInput(path + ":byte " + std::to_string(e.byte ? e.byte - 1 : 0) + ": malformed JSON" +
                         (colon == std::string::npos ? "" : what.substr(colon)));
   }
 }
@@ -234,7 +261,7 @@ StatusOr<EnginePlan> loadEnginePlan(const LoadOptions& o) {
   plan.name = o.name.empty() ? std::filesystem::path(path).filename().string() : o.name;
   ojson layers_json;
   if (doc.is_object() && doc.contains("Layers")) {
-    layers_json = doc["Layers"];
+    layers_json = std::move(doc["Layers"]);
     if (doc.contains("Bindings")) {
       if (!doc["Bindings"].is_array()) return InvalidInput(path + ": \"Bindings\" is not an array");
       for (const auto& b : doc["Bindings"]) {
@@ -243,7 +270,7 @@ StatusOr<EnginePlan> loadEnginePlan(const LoadOptions& o) {
       }
     }
   } else if (doc.is_array() && !doc.empty() && doc[0].is_object() && doc[0].contains("LayerType")) {
-    layers_json = doc;  // TREx also accepts a bare list of layer objects
+    layers_json = std::move(doc);  // TREx also accepts a bare list of layer objects
   } else {
     std::string hint;
     if (doc.is_array() && !doc.empty() && doc[0].is_object()) {
@@ -287,11 +314,9 @@ StatusOr<EnginePlan> loadEnginePlan(const LoadOptions& o) {
     if (c > 1) r["Name"] = n + "_" + std::to_string(c);
   }
   // Optimisation profiles: profile k>0 names carry " [profile k]".
-  static const std::regex any_profile(R"(\[profile +[0-9]+\])");
-  const std::regex this_profile("\\[profile " + std::to_string(o.profile_id) + "\\]");
   auto use = [&](const std::string& n) {
-    if (o.profile_id == 0) return !std::regex_search(n, any_profile);
-    return std::regex_search(n, this_profile);
+    int k = profileOfName(n);
+    return o.profile_id == 0 ? k < 0 : k == o.profile_id;
   };
   std::erase_if(raws, [&](const ojson& r) { return !use(r["Name"].get<std::string>()); });
   std::erase_if(plan.bindings, [&](const std::string& b) { return !use(b); });
@@ -316,7 +341,7 @@ StatusOr<EnginePlan> loadEnginePlan(const LoadOptions& o) {
 
   std::string profile = o.profile;
   if (profile.empty() && o.discover_siblings) profile = siblingPath(path, ".profile.json");
-  if (!profile.empty()) GS_RETURN_IF_ERROR(mergeProfile(plan, profile, ignored));
+  if (!profile.empty()) GS_RETURN_IF_ERROR(mergeProfile(plan, profile, ignored, o.trex_compat));
   else plan.warnings.push_back("no profile JSON: layer latencies are 0");
 
   std::string pmeta = o.profile_metadata;

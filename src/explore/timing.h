@@ -1,5 +1,6 @@
 // trtexec's performance summary recomputed from an --exportTimes file, with
-// trtexec's statistics (float arithmetic, its median and percentile rules;
+// trtexec's statistics (float values, its median and percentile rules, but
+// double sums: see computeStats;
 // reference/trtexec.md §4) and TREx's warm-up cutoff (reference/trex.md §13).
 #pragma once
 
@@ -31,7 +32,8 @@ struct TimingSummary {
   std::vector<float> percentile_levels;
 };
 
-// One query of the export (ms from run start).
+// One query of the export (ms from run start). Enqueue time can only be
+// recomputed from timestamps, so it is quantised to 0.01 ms past 1 s.
 struct TimingRecord {
   float start_enq, end_enq, start_h2d, end_h2d, start_compute, end_compute, start_d2h, end_d2h;
   float h2d, compute, d2h, latency;
