@@ -1,0 +1,80 @@
+// gpuscope analyze TRACE: findings with evidence, CUDA-graph advice, HTA
+// breakdowns and (--layers) the kernel -> layer table; --decode explains
+// kernel names without a trace.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "analysis/analysis.h"
+#include "analysis/myelin/kernel_name_decoder.h"
+#include "cli/commands.h"
+#include "importers/registry.h"
+
+namespace gpuscope::cli {
+namespace {
+
+struct AnalyzeOptions {
+  std::string input;
+  std::string format = "text";
+  std::vector<std::string> decode;
+  bool quiet = false;
+  analysis::AnalysisOptions a;
+  double gap_us = 10;
+};
+
+void printDecoded(const std::vector<std::string>& names) {
+  for (const std::string& n : names) {
+    analysis::DecodedKernel d = analysis::decodeKernelName(n);
+    std::printf("%s\n  %s\n", n.c_str(), d.summary.c_str());
+    if (!d.unknown.empty()) {
+      std::string u;
+      for (const auto& x : d.unknown) u += " " + x;
+      std::printf("  unknown abbreviations:%s\n", u.c_str());
+    }
+  }
+}
+
+Status runAnalyze(AnalyzeOptions o) {
+  if (o.format != "text" && o.format != "json")
+    return InvalidInput("--format: expected 'text' or 'json', got '" + o.format + "'");
+  if (o.gap_us < 0) return InvalidInput("--gap: expected a non-negative number of microseconds");
+  if (o.a.util_chunks < 1 || o.a.util_chunks > 1000) return InvalidInput("--chunks: expected 1..1000 (as nsys)");
+  if (!o.decode.empty() && o.input.empty()) {
+    printDecoded(o.decode);
+    return OkStatus();
+  }
+  if (o.input.empty()) return InvalidInput("analyze: expected a trace file (or --decode NAME...)");
+  o.a.gap_min_ns = static_cast<int64_t>(o.gap_us * 1000.0);
+  GS_ASSIGN_OR_RETURN(model::Trace trace, importers::loadTrace(o.input, {.quiet = o.quiet}));
+  analysis::AnalysisReport report = analysis::analyzeTrace(trace, o.a);
+  if (report.source.empty()) report.source = o.input;
+  std::string text = o.format == "json" ? analysis::renderJson(report) : analysis::renderText(report, o.a);
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  if (!o.decode.empty()) printDecoded(o.decode);
+  return OkStatus();
+}
+
+}  // namespace
+
+void addAnalyzeCommand(CLI::App& app, Action& action) {
+  auto opts = std::make_shared<AnalyzeOptions>();
+  CLI::App* cmd = app.add_subcommand(
+      "analyze", "Findings (GPU gaps and their causes, syncs, copies, launch overhead), CUDA-graph advice, "
+                 "HTA breakdowns, kernel->layer mapping");
+  cmd->add_option("input", opts->input, "trace file (nsys SQLite, Kineto JSON[.gz], .gpuscope)");
+  cmd->add_option("--format", opts->format, "text or json")->capture_default_str();
+  cmd->add_flag("--layers", opts->a.layers, "per-layer table (TensorRT NVTX layers, PyTorch ops)");
+  cmd->add_option("--gap", opts->gap_us, "smallest GPU idle gap reported, us (nsys gpu_gaps: 500000)")
+      ->capture_default_str();
+  cmd->add_option("--threshold", opts->a.util_threshold_pct, "gpu_time_util: report chunks below this %")
+      ->capture_default_str();
+  cmd->add_option("--chunks", opts->a.util_chunks, "gpu_time_util: chunks per device span")->capture_default_str();
+  cmd->add_option("--rows", opts->a.rows, "instances kept per finding (-1 = all)")->capture_default_str();
+  cmd->add_option("--top", opts->a.top_k, "top-k kernels and sequences")->capture_default_str();
+  cmd->add_option("--decode", opts->decode, "explain kernel names (Myelin, TensorRT, cuDNN, cuBLAS, CUTLASS)");
+  cmd->add_flag("-q,--quiet", opts->quiet, "no progress on stderr");
+  cmd->callback([opts, &action] { action = [opts] { return runAnalyze(*opts); }; });
+}
+
+}  // namespace gpuscope::cli
