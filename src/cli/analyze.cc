@@ -23,25 +23,13 @@ struct AnalyzeOptions {
   double gap_us = 10;
 };
 
-void printDecoded(const std::vector<std::string>& names) {
-  for (const std::string& n : names) {
-    analysis::DecodedKernel d = analysis::decodeKernelName(n);
-    std::printf("%s\n  %s\n", n.c_str(), d.summary.c_str());
-    if (!d.unknown.empty()) {
-      std::string u;
-      for (const auto& x : d.unknown) u += " " + x;
-      std::printf("  unknown abbreviations:%s\n", u.c_str());
-    }
-  }
-}
-
 Status runAnalyze(AnalyzeOptions o) {
   if (o.format != "text" && o.format != "json")
     return InvalidInput("--format: expected 'text' or 'json', got '" + o.format + "'");
   if (o.gap_us < 0) return InvalidInput("--gap: expected a non-negative number of microseconds");
   if (o.a.util_chunks < 1 || o.a.util_chunks > 1000) return InvalidInput("--chunks: expected 1..1000 (as nsys)");
   if (!o.decode.empty() && o.input.empty()) {
-    printDecoded(o.decode);
+    printDecodedKernels(o.decode);
     return OkStatus();
   }
   if (o.input.empty()) return InvalidInput("analyze: expected a trace file (or --decode NAME...)");
@@ -51,7 +39,7 @@ Status runAnalyze(AnalyzeOptions o) {
   if (report.source.empty()) report.source = o.input;
   std::string text = o.format == "json" ? analysis::renderJson(report) : analysis::renderText(report, o.a);
   std::fwrite(text.data(), 1, text.size(), stdout);
-  if (!o.decode.empty()) printDecoded(o.decode);
+  if (!o.decode.empty()) printDecodedKernels(o.decode);
   return OkStatus();
 }
 

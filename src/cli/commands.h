@@ -4,6 +4,8 @@
 #pragma once
 
 #include <functional>
+#include <string>
+#include <vector>
 
 #include "base/status.h"
 
@@ -20,5 +22,12 @@ void addImportCommand(CLI::App& app, Action& action);
 void addStatsCommand(CLI::App& app, Action& action);
 void addExportCommand(CLI::App& app, Action& action);
 void addExploreCommand(CLI::App& app, Action& action);
+void addAnalyzeCommand(CLI::App& app, Action& action);
+void addDecodeCommand(CLI::App& app, Action& action);
+
+// Prints what each kernel name says: the fused Myelin op chain and the
+// patterns it forms, or the library, data types, tile and layout of a
+// cuDNN/cuBLAS/CUTLASS/TensorRT kernel (shared by decode and analyze --decode).
+void printDecodedKernels(const std::vector<std::string>& names);
 
 }  // namespace gpuscope::cli

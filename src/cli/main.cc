@@ -1,5 +1,6 @@
 // gpuscope: one CLI for recording, explaining and benchmarking GPU work.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <string>
 
@@ -7,6 +8,9 @@
 #include "cli/commands.h"
 
 int main(int argc, char** argv) {
+  // A file-size limit then surfaces as a write error (EFBIG), handled like a
+  // full disk, instead of killing the process with a partial file behind.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"gpuscope: where the time goes in GPU programs", "gpuscope"};
   app.set_version_flag("--version", std::string("gpuscope ") + gpuscope::kVersion);
   app.require_subcommand(1);
@@ -15,6 +19,8 @@ int main(int argc, char** argv) {
   gpuscope::cli::addImportCommand(app, action);
   gpuscope::cli::addStatsCommand(app, action);
   gpuscope::cli::addExportCommand(app, action);
+  gpuscope::cli::addAnalyzeCommand(app, action);
+  gpuscope::cli::addDecodeCommand(app, action);
   gpuscope::cli::addExploreCommand(app, action);
 
   try {
