@@ -54,7 +54,7 @@ declare -A hta=([1m]="92 s, 1.3 GiB" [3m]="459-565 s, 3.8 GiB" [10m]="not measur
 IFS=, read -ra list <<<"$sizes"
 for s in "${list[@]}"; do
   f=$data/kineto-$s.json
-  [[ -f $f ]] || python3 "$gen_kineto" --kernels "${kernels[$s]}" --seed 1 -o "$f" >"$data/gen-$s.log"
+  [[ -f $f ]] || python3 "$gen_kineto" --kernels "${kernels[$s]}" --seed 1 -o "$f" >"$data/gen-$s.log" 2>&1
   events=$(grep -o '[0-9]* events' "$data/gen-$s.log" | cut -d' ' -f1)
   bytes=$(stat -c %s "$f")
   measure "$gpuscope" import -q --force "$f" -o "$data/kineto-$s.gpuscope"

@@ -31,8 +31,9 @@ StatusOr<std::string> readFile(const std::string& path, size_t padding) {
   // Regular files: one read of the known size, then a small probe for EOF, so
   // the buffer is the file plus padding (no doubling on a 1 GB trace). Pipes
   // and files that grow while read fall back to geometric growth.
+  constexpr size_t kProbe = 4096;
   size_t expected = S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) : 0;
-  data.reserve(expected + padding + 1);
+  data.reserve(expected + kProbe + padding);
   size_t chunk = expected > 0 ? expected : size_t{1} << 16;
   for (;;) {
     size_t old = data.size();
@@ -48,7 +49,8 @@ StatusOr<std::string> readFile(const std::string& path, size_t padding) {
     }
     data.resize(old + static_cast<size_t>(n));
     if (n == 0) break;
-    chunk = data.size() >= expected ? size_t{1} << 16 : expected - data.size();
+    chunk = data.size() >= expected ? (data.size() == expected ? kProbe : size_t{1} << 16)
+                                    : expected - data.size();
   }
   ::close(fd);
   if (data.capacity() < data.size() + padding) data.reserve(data.size() + padding);

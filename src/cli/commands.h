@@ -24,6 +24,9 @@ void addExportCommand(CLI::App& app, Action& action);
 void addExploreCommand(CLI::App& app, Action& action);
 void addAnalyzeCommand(CLI::App& app, Action& action);
 void addDecodeCommand(CLI::App& app, Action& action);
+void addReportCommand(CLI::App& app, Action& action);
+void addTraceCommand(CLI::App& app, Action& action);
+void addKernelsCommand(CLI::App& app, Action& action);
 
 // Prints what each kernel name says: the fused Myelin op chain and the
 // patterns it forms, or the library, data types, tile and layout of a

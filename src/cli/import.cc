@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "base/file.h"
+#include "base/progress.h"
 #include "cli/commands.h"
 #include "cli/print_diagnostics.h"
 #include "importers/registry.h"
@@ -22,7 +23,11 @@ Status runImport(const ImportOptions& o) {
   // Check the output before the (possibly long) import, and again on commit.
   GS_RETURN_IF_ERROR(checkOutputPath(o.output, o.force));
   GS_ASSIGN_OR_RETURN(model::Trace trace, importers::loadTrace(o.input, {.quiet = o.quiet}));
-  GS_RETURN_IF_ERROR(store::writeStore(trace, o.output, o.force));
+  {
+    Progress progress(!o.quiet);
+    progress.stage("writing " + o.output);
+    GS_RETURN_IF_ERROR(store::writeStore(trace, o.output, o.force));
+  }
   if (!o.quiet) {
     printDiagnostics(trace, o.input);
     std::fprintf(stderr, "gpuscope: imported %zu events from %s (%s) into %s\n",

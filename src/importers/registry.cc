@@ -11,6 +11,7 @@
 
 #include "base/file.h"
 #include "base/gzip.h"
+#include "base/progress.h"
 #include "importers/kineto_json/reader.h"
 #include "importers/nsys_sqlite/reader.h"
 #include "importers/sniff.h"
@@ -52,8 +53,10 @@ Status unrecognised(const std::string& path, std::string_view data, std::string_
                       "\"");
 }
 
-StatusOr<model::Trace> loadGzip(const std::string& path) {
+StatusOr<model::Trace> loadGzip(const std::string& path, Progress& progress) {
+  progress.stage("reading " + path);
   GS_ASSIGN_OR_RETURN(std::string compressed, readFile(path));
+  progress.stage("decompressing " + path + " (" + humanBytes(compressed.size()) + ")");
   GS_ASSIGN_OR_RETURN(std::string json, gunzip(compressed, path, simdjson::SIMDJSON_PADDING));
   compressed = std::string();  // free it before parsing: peak memory matters
   if (json.empty()) {
@@ -71,6 +74,7 @@ StatusOr<model::Trace> loadGzip(const std::string& path) {
                         " data; only Kineto/Chrome trace JSON is read from a .gz file "
                         "(decompress it first)");
   }
+  progress.stage("parsing " + path + " (" + humanBytes(json.size()) + " of JSON)");
   return readKinetoJson(json, path);
 }
 
@@ -104,7 +108,7 @@ StatusOr<model::Trace> loadSqlite(const std::string& path) {
 }  // namespace
 
 StatusOr<model::Trace> loadTrace(const std::string& path, const LoadOptions& options) {
-  (void)options;  // the readers report no progress yet
+  Progress progress(!options.quiet);
   GS_ASSIGN_OR_RETURN(std::string head, readHead(path, kHeadBytes));
   if (head.empty()) {
     return InvalidInput(path +
@@ -113,13 +117,16 @@ StatusOr<model::Trace> loadTrace(const std::string& path, const LoadOptions& opt
   StatusOr<model::Trace> trace = InvalidInput(path);
   switch (sniffFormat(head)) {
     case Format::kGzip:
-      trace = loadGzip(path);
+      trace = loadGzip(path, progress);
       break;
     case Format::kSqlite:
+      progress.stage("reading " + path);
       trace = loadSqlite(path);
       break;
     case Format::kKinetoJson: {
+      progress.stage("reading " + path);
       GS_ASSIGN_OR_RETURN(std::string json, readFile(path, simdjson::SIMDJSON_PADDING));
+      progress.stage("parsing " + path + " (" + humanBytes(json.size()) + ")");
       trace = readKinetoJson(json, path);
       break;
     }
@@ -130,6 +137,7 @@ StatusOr<model::Trace> loadTrace(const std::string& path, const LoadOptions& opt
   }
   if (!trace.ok()) return trace.status();
   trace->meta.try_emplace(model::kMetaSourcePath, path);
+  progress.stage("sorting " + std::to_string(trace->eventCount()) + " events");
   trace->sortByTime();
   return trace;
 }
