@@ -196,4 +196,20 @@ GS_DECLARE_TABLE(GpuAnnotationTable, "gpu_annotations",
                  "annotation ranges projected onto a GPU stream (Kineto gpu_user_annotation)",
                  GS_GPU_ANNOTATION_COLUMNS);
 
+#define GS_KERNEL_METRIC_COLUMNS(C)                                              \
+  C(I64, pid, "OS process id of the profiled process")                          \
+  C(I64, kernel_id, "profiled-kernel ordinal of the `gpuscope kernels` run (ncu's ID)") \
+  C(I32, device_id, "device ordinal")                                           \
+  C(I64, context_id, "CUDA context id")                                         \
+  C(I64, stream_id, "CUDA stream id")                                           \
+  C(STR, name, "kernel name, demangled")                                        \
+  C(STR, section, "section id (SpeedOfLight, LaunchStats, ...), empty for --metrics") \
+  C(STR, label, "row label as ncu shows it (Duration, SM Frequency, ...)")      \
+  C(STR, metric, "metric name (ncu's), e.g. gpu__time_duration.sum")            \
+  C(STR, unit, "base unit: ns, hz, byte, %, cycle, ... (empty: a count)")       \
+  C(F64, value, "metric value; NULL when not collected")
+GS_DECLARE_TABLE(KernelMetricTable, "kernel_metrics",
+                 "per-kernel hardware metrics (gpuscope kernels; CUPTI range profiler)",
+                 GS_KERNEL_METRIC_COLUMNS);
+
 }  // namespace gpuscope::model

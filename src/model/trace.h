@@ -43,6 +43,7 @@ struct Trace {
   OsRuntimeTable os_runtime;
   CpuOpTable cpu_ops;
   GpuAnnotationTable gpu_annotations;
+  KernelMetricTable kernel_metrics;
 
   // Calls f(table) for every table, in schema order.
   template <typename F>
@@ -50,6 +51,7 @@ struct Trace {
     f(processes); f(threads); f(devices); f(contexts); f(streams);
     f(kernels); f(memcpys); f(memsets); f(syncs); f(api_calls); f(nvtx);
     f(graph_launches); f(graph_nodes); f(os_runtime); f(cpu_ops); f(gpu_annotations);
+    f(kernel_metrics);
   }
   template <typename F>
   void forEachTable(F&& f) const {

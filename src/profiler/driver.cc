@@ -1,0 +1,196 @@
+#include "profiler/driver.h"
+
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "base/file.h"
+#include "profiler/environment.h"
+#include "profiler/results_file.h"
+#include "profiler/store_export.h"
+#include "store/store.h"
+
+extern char** environ;
+
+namespace gpuscope::profiler {
+namespace {
+
+std::string join(const std::vector<std::string>& v, char sep) {
+  std::string out;
+  for (const std::string& s : v) out += (out.empty() ? "" : std::string(1, sep)) + s;
+  return out;
+}
+
+bool isOurVariable(const char* entry) {
+  for (const char* name : {kEnvDir, kEnvMetrics, kEnvKernelRegex, kEnvLaunchSkip, kEnvLaunchCount,
+                           kEnvCacheControl, kEnvQuiet, "CUDA_INJECTION64_PATH"}) {
+    size_t n = std::strlen(name);
+    if (std::strncmp(entry, name, n) == 0 && entry[n] == '=') return true;
+  }
+  return false;
+}
+
+// Removes the temporary results folder whatever happens.
+struct TempDir {
+  std::string path;
+  ~TempDir() {
+    std::error_code ec;
+    if (!path.empty()) std::filesystem::remove_all(path, ec);
+  }
+};
+
+}  // namespace
+
+StatusOr<ProfilePlan> planProfile(KernelsOptions& o) {
+  GS_RETURN_IF_ERROR(validateOptions(o));
+  ProfilePlan plan;
+  for (const std::string& id : o.sections) {
+    const Section* s = findSection(id);
+    if (std::find(plan.spec.sections.begin(), plan.spec.sections.end(), s) == plan.spec.sections.end())
+      plan.spec.sections.push_back(s);
+  }
+  plan.spec.metrics = o.metrics;
+  plan.counters = counterMetrics(plan.spec.sections, o.metrics);
+  return plan;
+}
+
+std::vector<std::string> injectionEnvironment(const KernelsOptions& o, const ProfilePlan& plan,
+                                              const std::string& inject_library,
+                                              const std::string& results_dir, char** base_env) {
+  std::vector<std::string> env;
+  for (char** e = base_env; e && *e; ++e)
+    if (!isOurVariable(*e)) env.emplace_back(*e);
+  std::string regex = o.kernel_name_regex;
+  if (regex.starts_with("regex:")) regex = regex.substr(6);
+  env.push_back(std::string("CUDA_INJECTION64_PATH=") + inject_library);
+  env.push_back(std::string(kEnvDir) + "=" + results_dir);
+  env.push_back(std::string(kEnvMetrics) + "=" + join(plan.counters, ','));
+  if (!regex.empty()) env.push_back(std::string(kEnvKernelRegex) + "=" + regex);
+  env.push_back(std::string(kEnvLaunchSkip) + "=" + std::to_string(o.launch_skip));
+  env.push_back(std::string(kEnvLaunchCount) + "=" + std::to_string(o.launch_count));
+  env.push_back(std::string(kEnvCacheControl) + "=" + o.cache_control);
+  env.push_back(std::string(kEnvQuiet) + "=" + (o.quiet ? "1" : "0"));
+  return env;
+}
+
+StatusOr<ProfileRun> collectResults(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  std::vector<std::string> files;
+  for (const auto& entry : fs::directory_iterator(dir, ec))
+    if (entry.is_regular_file()) files.push_back(entry.path().string());
+  if (ec) return InternalError("cannot list the results folder " + dir + ": " + ec.message());
+  // Files are named by pid, zero-padded, so name order is start order in
+  // the common case of increasing pids.
+  std::sort(files.begin(), files.end());
+  ProfileRun run;
+  for (const std::string& f : files) {
+    GS_ASSIGN_OR_RETURN(std::string text, readFile(f));
+    GS_RETURN_IF_ERROR(parseResults(text, f, run));
+  }
+  return run;
+}
+
+Status checkRunErrors(const ProfileRun& run) {
+  for (const auto& [kind, text] : run.errors) {
+    if (kind == "metric") return InvalidInput(text);
+    if (kind == "permission" || kind == "environment") return EnvironmentError(text);
+  }
+  for (const auto& [kind, text] : run.errors) return InternalError(text);
+  return OkStatus();
+}
+
+std::string renderReport(const ProfileRun& run, const ReportSpec& spec, OutputFormat format) {
+  switch (format) {
+    case OutputFormat::kCsv: return formatCsv(run, spec);
+    case OutputFormat::kJson: return formatJson(run, spec);
+    case OutputFormat::kConsole: break;
+  }
+  return formatConsole(run, spec);
+}
+
+Status runKernels(KernelsOptions o) {
+  GS_ASSIGN_OR_RETURN(ProfilePlan plan, planProfile(o));
+  if (!o.output.empty()) GS_RETURN_IF_ERROR(checkOutputPath(o.output, o.force));
+  GS_RETURN_IF_ERROR(checkCudaGpu());
+  GS_ASSIGN_OR_RETURN(std::string inject, findInjectLibrary(o.inject_library));
+
+  TempDir results;
+  std::string templ = (std::filesystem::temp_directory_path() / "gpuscope-kernels-XXXXXX").string();
+  if (!mkdtemp(templ.data())) return InternalError("cannot create a temporary folder: " + std::string(std::strerror(errno)));
+  results.path = templ;
+
+  ClockLock clocks;
+  if (o.clock_control == "base") {
+    std::string warning = clocks.lockToBase();
+    if (!warning.empty()) std::fprintf(stderr, "gpuscope: warning: %s\n", warning.c_str());
+  }
+
+  std::vector<std::string> env = injectionEnvironment(o, plan, inject, results.path, environ);
+  std::vector<char*> envp, argv;
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  for (std::string& a : o.command) argv.push_back(a.data());
+  argv.push_back(nullptr);
+
+  // The profiled program gets Ctrl-C; we stay to unlock clocks and report.
+  struct sigaction ignore {}, old_int {}, old_quit {};
+  ignore.sa_handler = SIG_IGN;
+  sigaction(SIGINT, &ignore, &old_int);
+  sigaction(SIGQUIT, &ignore, &old_quit);
+  pid_t pid = 0;
+  int rc = posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), envp.data());
+  int wstatus = 0;
+  if (rc == 0) {
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+    }
+  }
+  sigaction(SIGINT, &old_int, nullptr);
+  sigaction(SIGQUIT, &old_quit, nullptr);
+  clocks.release();
+  if (rc != 0) return InvalidInput("cannot run '" + o.command[0] + "': " + std::strerror(rc));
+
+  GS_ASSIGN_OR_RETURN(ProfileRun run, collectResults(results.path));
+  GS_RETURN_IF_ERROR(checkRunErrors(run));
+  if (!o.quiet) {
+    for (const std::string& w : run.warnings) std::fprintf(stderr, "gpuscope: warning: %s\n", w.c_str());
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0)
+      std::fprintf(stderr, "gpuscope: warning: %s exited with status %d\n", o.command[0].c_str(),
+                   WEXITSTATUS(wstatus));
+    if (WIFSIGNALED(wstatus))
+      std::fprintf(stderr, "gpuscope: warning: %s was killed by signal %d\n", o.command[0].c_str(),
+                   WTERMSIG(wstatus));
+    if (run.kernels.empty()) std::fprintf(stderr, "gpuscope: warning: no kernels were profiled\n");
+  }
+
+  if (isStorePath(o.output)) {
+    std::string command_line;
+    for (const std::string& a : o.command) {
+      if (!command_line.empty()) command_line += ' ';
+      command_line += a;
+    }
+    GS_RETURN_IF_ERROR(store::writeStore(toTrace(run, plan.spec, command_line), o.output, o.force));
+  } else if (std::string report = renderReport(run, plan.spec, o.format); o.output.empty()) {
+    std::fwrite(report.data(), 1, report.size(), stdout);
+    std::fflush(stdout);
+  } else {
+    GS_ASSIGN_OR_RETURN(AtomicOutput out, AtomicOutput::create(o.output, o.force));
+    GS_RETURN_IF_ERROR(out.write(report));
+    GS_RETURN_IF_ERROR(out.commit());
+  }
+  if (!o.quiet)
+    std::fprintf(stderr, "gpuscope: profiled %zu kernel%s%s%s\n", run.kernels.size(),
+                 run.kernels.size() == 1 ? "" : "s", o.output.empty() ? "" : " into ",
+                 o.output.c_str());
+  return OkStatus();
+}
+
+}  // namespace gpuscope::profiler

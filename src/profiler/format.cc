@@ -1,0 +1,236 @@
+#include "profiler/format.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <optional>
+
+#include "profiler/evaluate.h"
+
+namespace gpuscope::profiler {
+namespace {
+
+// A device record for kernels whose process wrote none: the report still
+// shows counters; computed launch values then read as zero.
+const DeviceInfo& deviceFor(const ProfileRun& run, const KernelRecord& k) {
+  static const DeviceInfo kUnknown;
+  const DeviceInfo* d = run.device(k.pid, k.device);
+  return d ? *d : kUnknown;
+}
+
+std::string ccText(const DeviceInfo& d) { return fmt::format("{}.{}", d.cc_major, d.cc_minor); }
+
+struct Row {
+  std::string section_id;
+  std::string section_name;
+  std::string label;
+  std::string metric;
+  Unit unit;
+};
+
+std::vector<Row> rowsOf(const ReportSpec& spec) {
+  std::vector<Row> rows;
+  for (const Section* s : spec.sections)
+    for (const MetricRow& r : s->rows)
+      rows.push_back({s->id, s->display_name, r.label, r.metric, r.unit});
+  for (const std::string& m : spec.metrics)
+    rows.push_back({"", std::string(kCommandLineSection), m, m, guessUnit(m)});
+  return rows;
+}
+
+std::string csvField(std::string_view s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+std::string formatNumber(double v) {
+  if (std::isnan(v) || std::isinf(v)) return "n/a";
+  // Counter sums are exact integers; an average or a rate keeps 2 decimals.
+  const bool integral = std::fabs(v - std::round(v)) < 1e-6;
+  std::string digits = integral ? fmt::format("{:.0f}", std::round(v)) : fmt::format("{:.2f}", v);
+  if (digits == "-0" || digits == "-0.00") digits = digits.substr(1);
+  size_t start = digits[0] == '-' ? 1 : 0;
+  size_t dot = digits.find('.');
+  size_t int_end = dot == std::string::npos ? digits.size() : dot;
+  std::string out = digits.substr(0, start);
+  for (size_t i = start; i < int_end; ++i) {
+    out += digits[i];
+    size_t left = int_end - i - 1;
+    if (left > 0 && left % 3 == 0) out += ',';
+  }
+  out += digits.substr(int_end);
+  return out;
+}
+
+std::string baseUnitName(Unit u) {
+  switch (u) {
+    case Unit::kNone: return "";
+    case Unit::kNanosecond: return "ns";
+    case Unit::kHertz: return "hz";
+    case Unit::kCycle: return "cycle";
+    case Unit::kPercent: return "%";
+    case Unit::kByte: return "byte";
+    case Unit::kBytePerBlock: return "byte/block";
+    case Unit::kBytePerSecond: return "byte/second";
+    case Unit::kRegisterPerThread: return "register/thread";
+    case Unit::kBlock: return "block";
+    case Unit::kWarp: return "warp";
+    case Unit::kThread: return "thread";
+    case Unit::kSM: return "SM";
+    case Unit::kFlopPerSecond: return "flop/second";
+    case Unit::kFlopPerByte: return "flop/byte";
+  }
+  return "";
+}
+
+Scaled scaleForConsole(double v, Unit u) {
+  // Decimal prefixes, as ncu scales (16,384 bytes print as 16.38 Kbyte).
+  auto pick = [v](const std::vector<std::string>& names) {
+    double x = v;
+    size_t i = 0;
+    while (i + 1 < names.size() && std::fabs(x) >= 1000.0) {
+      x /= 1000.0;
+      ++i;
+    }
+    return Scaled{x, names[i]};
+  };
+  switch (u) {
+    case Unit::kNanosecond: return pick({"ns", "us", "ms", "s"});
+    case Unit::kHertz: return pick({"hz", "Khz", "Mhz", "Ghz"});
+    case Unit::kByte: return pick({"byte", "Kbyte", "Mbyte", "Gbyte", "Tbyte"});
+    case Unit::kBytePerBlock: return pick({"byte/block", "Kbyte/block", "Mbyte/block"});
+    case Unit::kBytePerSecond: return pick({"byte/s", "Kbyte/s", "Mbyte/s", "Gbyte/s", "Tbyte/s"});
+    case Unit::kFlopPerSecond: return pick({"flop/s", "Kflop/s", "Mflop/s", "Gflop/s", "Tflop/s", "Pflop/s"});
+    default: return {v, baseUnitName(u)};
+  }
+}
+
+std::string formatDim3(const int64_t d[3]) { return fmt::format("({}, {}, {})", d[0], d[1], d[2]); }
+
+std::string formatConsole(const ProfileRun& run, const ReportSpec& spec) {
+  std::string out;
+  int last_pid = -1;
+  const std::vector<Row> rows = rowsOf(spec);
+  for (const KernelRecord& k : run.kernels) {
+    const DeviceInfo& dev = deviceFor(run, k);
+    KernelMetrics metrics(k, dev);
+    if (k.pid != last_pid) {
+      out += fmt::format("[{}] {}@127.0.0.1\n", k.pid, k.process);
+      last_pid = k.pid;
+    }
+    out += fmt::format("  {} {}x{}, Context {}, Stream {}, Device {}, CC {}\n", k.name,
+                       formatDim3(k.grid), formatDim3(k.block), k.context, k.stream, k.device,
+                       ccText(dev));
+    size_t i = 0;
+    while (i < rows.size()) {
+      size_t j = i;
+      while (j < rows.size() && rows[j].section_name == rows[i].section_name) ++j;
+      // Column widths fit the header and every cell, as ncu sizes them.
+      std::vector<std::array<std::string, 3>> cells;
+      size_t w[3] = {11, 11, 12};  // "Metric Name", "Metric Unit", "Metric Value"
+      for (size_t r = i; r < j; ++r) {
+        std::optional<double> v = metrics.value(rows[r].metric);
+        Scaled s = v ? scaleForConsole(*v, rows[r].unit) : Scaled{0, baseUnitName(rows[r].unit)};
+        cells.push_back({rows[r].label, s.unit, v ? formatNumber(s.value) : "n/a"});
+        for (int c = 0; c < 3; ++c) w[c] = std::max(w[c], cells.back()[c].size());
+      }
+      std::string rule = fmt::format("    {} {} {}\n", std::string(w[0], '-'),
+                                     std::string(w[1], '-'), std::string(w[2], '-'));
+      out += fmt::format("    Section: {}\n", rows[i].section_name);
+      out += rule;
+      out += fmt::format("    {:<{}} {:>{}} {:>{}}\n", "Metric Name", w[0], "Metric Unit", w[1],
+                         "Metric Value", w[2]);
+      out += rule;
+      for (const auto& c : cells)
+        out += fmt::format("    {:<{}} {:>{}} {:>{}}\n", c[0], w[0], c[1], w[1], c[2], w[2]);
+      out += rule;
+      out += "\n";
+      i = j;
+    }
+  }
+  return out;
+}
+
+std::string formatCsv(const ProfileRun& run, const ReportSpec& spec) {
+  static const char* const kHeader[] = {
+      "ID", "Process ID", "Process Name", "Host Name", "Kernel Name", "Context", "Stream",
+      "Block Size", "Grid Size", "Device", "CC", "Section Name", "Metric Name", "Metric Unit",
+      "Metric Value", "Rule Name", "Rule Type", "Rule Description", "Estimated Speedup Type",
+      "Estimated Speedup"};
+  std::string out;
+  for (size_t i = 0; i < std::size(kHeader); ++i) {
+    if (i) out += ',';
+    out += csvField(kHeader[i]);
+  }
+  out += "\n";
+  const std::vector<Row> rows = rowsOf(spec);
+  for (const KernelRecord& k : run.kernels) {
+    const DeviceInfo& dev = deviceFor(run, k);
+    KernelMetrics metrics(k, dev);
+    std::string prefix = fmt::format(
+        "{},{},{},{},{},{},{},{},{},{},{}", csvField(std::to_string(k.id)),
+        csvField(std::to_string(k.pid)), csvField(k.process), csvField("127.0.0.1"),
+        csvField(k.name), csvField(std::to_string(k.context)), csvField(std::to_string(k.stream)),
+        csvField(formatDim3(k.block)), csvField(formatDim3(k.grid)),
+        csvField(std::to_string(k.device)), csvField(ccText(dev)));
+    for (const Row& r : rows) {
+      std::optional<double> v = metrics.value(r.metric);
+      out += fmt::format("{},{},{},{},{},\"\",\"\",\"\",\"\",\"\"\n", prefix,
+                         csvField(r.section_name), csvField(r.label),
+                         csvField(baseUnitName(r.unit)), csvField(v ? formatNumber(*v) : "n/a"));
+    }
+  }
+  return out;
+}
+
+std::string formatJson(const ProfileRun& run, const ReportSpec& spec) {
+  using nlohmann::ordered_json;
+  ordered_json root;
+  root["tool"] = "gpuscope kernels";
+  ordered_json kernels = ordered_json::array();
+  const std::vector<Row> rows = rowsOf(spec);
+  for (const KernelRecord& k : run.kernels) {
+    const DeviceInfo& dev = deviceFor(run, k);
+    KernelMetrics metrics(k, dev);
+    ordered_json j;
+    j["id"] = k.id;
+    j["pid"] = k.pid;
+    j["process"] = k.process;
+    j["name"] = k.name;
+    j["mangled_name"] = k.mangled;
+    j["device"] = k.device;
+    j["cc"] = ccText(dev);
+    j["context"] = k.context;
+    j["stream"] = k.stream;
+    j["grid"] = {k.grid[0], k.grid[1], k.grid[2]};
+    j["block"] = {k.block[0], k.block[1], k.block[2]};
+    j["passes"] = k.passes;
+    ordered_json metrics_json = ordered_json::array();
+    for (const Row& r : rows) {
+      std::optional<double> v = metrics.value(r.metric);
+      ordered_json m;
+      m["section"] = r.section_id.empty() ? std::string(kCommandLineSection) : r.section_id;
+      m["label"] = r.label;
+      m["metric"] = r.metric;
+      m["unit"] = baseUnitName(r.unit);
+      m["value"] = v && std::isfinite(*v) ? ordered_json(*v) : ordered_json(nullptr);
+      metrics_json.push_back(std::move(m));
+    }
+    j["metrics"] = std::move(metrics_json);
+    kernels.push_back(std::move(j));
+  }
+  root["kernels"] = std::move(kernels);
+  root["warnings"] = run.warnings;
+  return root.dump(2) + "\n";
+}
+
+}  // namespace gpuscope::profiler

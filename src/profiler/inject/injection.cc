@@ -1,0 +1,435 @@
+// The injection library of `gpuscope kernels`. CUDA loads it at cuInit from
+// CUDA_INJECTION64_PATH and calls InitializeInjection. It subscribes to the
+// kernel launch driver APIs; for each launch that passes the filters
+// (--kernel-name, --launch-skip, -c) it starts the context's range profiler
+// on API entry and stops, decodes and evaluates it on API exit, then appends
+// the kernel's launch parameters and counter values to this process's
+// results file (format: src/profiler/results_file.h).
+#include <cuda.h>
+#include <cupti.h>
+#include <cupti_profiler_target.h>
+#include <cxxabi.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "inject/range_session.h"
+
+namespace gpuscope::profiler::inject {
+namespace {
+
+struct Settings {
+  std::vector<std::string> metrics;
+  bool has_regex = false;
+  std::regex regex;
+  long long skip = 0;
+  long long count = -1;
+  bool flush_caches = true;
+  bool quiet = false;
+};
+
+struct ContextState {
+  std::unique_ptr<RangeSession> session;
+  bool failed = false;
+  uint32_t device = 0;
+  CUdeviceptr scratch = 0;  // 2x L2, read before each kernel to evict it
+  size_t scratch_bytes = 0;
+  void* host_sink = nullptr;
+};
+
+struct Launch {
+  CUfunction f = nullptr;
+  unsigned grid[3] = {1, 1, 1};
+  unsigned block[3] = {1, 1, 1};
+  unsigned cluster[3] = {0, 0, 0};
+  unsigned smem = 0;
+  CUstream stream = nullptr;
+  bool per_thread_stream = false;
+};
+
+// Held from entry to exit of a profiled launch, so profiled kernels run one
+// at a time. Timed: should CUPTI ever need another thread to launch while we
+// hold it, that launch goes unprofiled after a wait instead of hanging.
+std::timed_mutex g_mutex;
+Settings g_settings;
+std::FILE* g_out = nullptr;
+bool g_disabled = false;
+long long g_matched = 0;
+long long g_profiled = 0;
+long long g_seq = 0;
+std::map<CUcontext, ContextState> g_contexts;
+std::map<int, bool> g_devices_written;
+thread_local bool t_active = false;  // a profiled launch is in flight on this thread
+
+std::string escape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+void appendField(std::string& line, const std::string& field) {
+  line += '\t';
+  line += field;
+}
+
+void writeLine(const std::string& line) {
+  if (!g_out) return;
+  std::fputs(line.c_str(), g_out);
+  std::fputc('\n', g_out);
+  std::fflush(g_out);
+}
+
+void reportFailure(const Failure& f) {
+  writeLine("error\t" + f.kind + "\t" + escape(f.message));
+  if (!g_settings.quiet) std::fprintf(stderr, "gpuscope: error: %s\n", f.message.c_str());
+  g_disabled = true;  // like ncu: the program runs on, unprofiled
+}
+
+std::string demangle(const char* mangled) {
+  int status = 0;
+  char* out = abi::__cxa_demangle(mangled, nullptr, nullptr, &status);
+  std::string s = status == 0 && out ? out : mangled;
+  std::free(out);
+  return s;
+}
+
+bool decodeLaunch(CUpti_CallbackId cbid, const void* params, Launch& l) {
+  switch (cbid) {
+    case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel:
+    case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz: {
+      auto* p = static_cast<const cuLaunchKernel_params*>(params);
+      l = {p->f, {p->gridDimX, p->gridDimY, p->gridDimZ}, {p->blockDimX, p->blockDimY, p->blockDimZ},
+           {0, 0, 0}, p->sharedMemBytes, p->hStream, cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz};
+      return true;
+    }
+    case CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel:
+    case CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel_ptsz: {
+      auto* p = static_cast<const cuLaunchCooperativeKernel_params*>(params);
+      l = {p->f, {p->gridDimX, p->gridDimY, p->gridDimZ}, {p->blockDimX, p->blockDimY, p->blockDimZ},
+           {0, 0, 0}, p->sharedMemBytes, p->hStream,
+           cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel_ptsz};
+      return true;
+    }
+    case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx:
+    case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz: {
+      auto* p = static_cast<const cuLaunchKernelEx_params*>(params);
+      const CUlaunchConfig* c = p->config;
+      if (!c) return false;
+      l = {p->f, {c->gridDimX, c->gridDimY, c->gridDimZ}, {c->blockDimX, c->blockDimY, c->blockDimZ},
+           {0, 0, 0}, c->sharedMemBytes, c->hStream, cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz};
+      for (unsigned i = 0; i < c->numAttrs; ++i) {
+        if (c->attrs[i].id == CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION) {
+          l.cluster[0] = c->attrs[i].value.clusterDim.x;
+          l.cluster[1] = c->attrs[i].value.clusterDim.y;
+          l.cluster[2] = c->attrs[i].value.clusterDim.z;
+        }
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+int attr(CUdevice dev, CUdevice_attribute a) {
+  int v = 0;
+  cuDeviceGetAttribute(&v, a, dev);
+  return v;
+}
+
+void writeDevice(uint32_t index, const std::string& chip) {
+  if (g_devices_written[index]) return;
+  g_devices_written[index] = true;
+  CUdevice dev = 0;
+  cuDeviceGet(&dev, static_cast<int>(index));
+  char name[256] = {0};
+  cuDeviceGetName(name, sizeof(name), dev);
+  std::string line = "device\t" + std::to_string(getpid()) + "\t" + std::to_string(index) + "\t" +
+                     escape(name) + "\t" + escape(chip);
+  for (CUdevice_attribute a :
+       {CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MAJOR, CU_DEVICE_ATTRIBUTE_COMPUTE_CAPABILITY_MINOR,
+        CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, CU_DEVICE_ATTRIBUTE_MAX_THREADS_PER_MULTIPROCESSOR,
+        CU_DEVICE_ATTRIBUTE_MAX_BLOCKS_PER_MULTIPROCESSOR, CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_MULTIPROCESSOR,
+        CU_DEVICE_ATTRIBUTE_MAX_REGISTERS_PER_BLOCK, CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_MULTIPROCESSOR,
+        CU_DEVICE_ATTRIBUTE_MAX_SHARED_MEMORY_PER_BLOCK_OPTIN,
+        CU_DEVICE_ATTRIBUTE_RESERVED_SHARED_MEMORY_PER_BLOCK, CU_DEVICE_ATTRIBUTE_WARP_SIZE,
+        CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE})
+    appendField(line, std::to_string(attr(dev, a)));
+  writeLine(line);
+}
+
+// Loads the profiler into the process; done at the first profiled launch
+// (not during cuInit) so that programs that never launch pay nothing.
+bool initializeProfiler() {
+  static bool done = false;
+  if (done) return true;
+  auto init = GS_CUPTI_PARAMS(CUpti_Profiler_Initialize_Params);
+  if (CUptiResult r = cuptiProfilerInitialize(&init); r != CUPTI_SUCCESS) {
+    reportFailure(r == CUPTI_ERROR_INSUFFICIENT_PRIVILEGES
+                      ? Failure{"permission", "no permission to read GPU performance counters "
+                                              "(CUPTI_ERROR_INSUFFICIENT_PRIVILEGES): run as root or "
+                                              "load the NVIDIA driver with NVreg_RestrictProfilingToAdminUsers=0"}
+                      : Failure{"environment", "cuptiProfilerInitialize failed: " + cuptiErrorText(r)});
+    return false;
+  }
+  done = true;
+  return true;
+}
+
+ContextState* contextFor(CUcontext ctx) {
+  ContextState& st = g_contexts[ctx];
+  if (st.failed) return nullptr;
+  if (st.session) return &st;
+  if (!initializeProfiler()) {
+    st.failed = true;
+    return nullptr;
+  }
+  cuptiGetDeviceId(ctx, &st.device);
+  st.session = std::make_unique<RangeSession>();
+  Failure f = st.session->open(ctx, st.device, g_settings.metrics);
+  if (!f.ok()) {
+    st.failed = true;
+    reportFailure(f);
+    return nullptr;
+  }
+  writeDevice(st.device, st.session->chip());
+  if (g_settings.flush_caches) {
+    CUdevice dev = 0;
+    cuCtxGetDevice(&dev);
+    st.scratch_bytes = 2 * static_cast<size_t>(attr(dev, CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE));
+    if (st.scratch_bytes == 0 || cuMemAlloc(&st.scratch, st.scratch_bytes) != CUDA_SUCCESS ||
+        cuMemAllocHost(&st.host_sink, st.scratch_bytes) != CUDA_SUCCESS ||
+        cuMemsetD8(st.scratch, 0, st.scratch_bytes) != CUDA_SUCCESS || cuCtxSynchronize() != CUDA_SUCCESS) {
+      writeLine("warning\tcache control: could not allocate the L2 flush buffer; caches not flushed");
+      st.scratch_bytes = 0;
+    }
+  }
+  return &st;
+}
+
+// Replaces the L2 contents with clean lines of a scratch buffer (a read, so
+// no dirty lines are left to be written back during the kernel).
+void flushCaches(ContextState& st, CUstream stream) {
+  if (st.scratch_bytes == 0) return;
+  cuMemcpyDtoHAsync(st.host_sink, st.scratch, st.scratch_bytes, stream);
+  cuStreamSynchronize(stream);
+}
+
+// The kernel line written once its counters are in (on API exit).
+struct Pending {
+  ContextState* state = nullptr;
+  std::string kernel_line;
+  long long seq = 0;
+};
+thread_local Pending t_pending;
+// Launches nested inside a profiled launch (CUPTI's own replay work) on this
+// thread: ignored, and their exits must not end the profiled launch.
+thread_local int t_nested = 0;
+
+void onLaunchEnter(const CUpti_CallbackData* cb, CUpti_CallbackId cbid) {
+  Launch l;
+  if (!decodeLaunch(cbid, cb->functionParams, l)) return;
+  // Done with -c: stay out of the way of the remaining launches.
+  if (g_settings.count >= 0 && g_profiled >= g_settings.count) return;
+  // A launch into a capturing stream only records a graph node: nothing
+  // runs, so there is nothing to measure (and no flush may be enqueued).
+  CUstreamCaptureStatus capture = CU_STREAM_CAPTURE_STATUS_NONE;
+  if (cuStreamIsCapturing(l.stream, &capture) != CUDA_SUCCESS || capture != CU_STREAM_CAPTURE_STATUS_NONE)
+    return;
+  const char* mangled = cb->symbolName;
+  if (!mangled && l.f) cuFuncGetName(&mangled, l.f);
+  if (!mangled) mangled = "<unknown>";
+  std::string name;
+  if (g_settings.has_regex) {
+    name = demangle(mangled);
+    if (!std::regex_search(name, g_settings.regex) && !std::regex_search(mangled, g_settings.regex)) return;
+  }
+  if (g_matched++ < g_settings.skip) return;
+  if (name.empty()) name = demangle(mangled);
+
+  ContextState* st = contextFor(cb->context);
+  if (!st) return;
+  int regs = 0, smem_static = 0, local = 0, max_blocks = -1;
+  cuFuncGetAttribute(&regs, CU_FUNC_ATTRIBUTE_NUM_REGS, l.f);
+  cuFuncGetAttribute(&smem_static, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, l.f);
+  cuFuncGetAttribute(&local, CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES, l.f);
+  const int threads = static_cast<int>(l.block[0] * l.block[1] * l.block[2]);
+  if (cuOccupancyMaxActiveBlocksPerMultiprocessor(&max_blocks, l.f, threads, l.smem) != CUDA_SUCCESS)
+    max_blocks = -1;
+  size_t stack = 0;
+  cuCtxGetLimit(&stack, CU_LIMIT_STACK_SIZE);
+  uint32_t stream_id = 0;
+  cuptiGetStreamIdEx(cb->context, l.stream, l.per_thread_stream ? 1 : 0, &stream_id);
+
+  const long long seq = g_seq++;
+  std::string line = "kernel\t" + std::to_string(seq) + "\t" + std::to_string(getpid()) + "\t" +
+                     std::to_string(st->device) + "\t" + std::to_string(cb->contextUid) + "\t" +
+                     std::to_string(stream_id);
+  for (unsigned v : {l.grid[0], l.grid[1], l.grid[2], l.block[0], l.block[1], l.block[2], l.cluster[0],
+                     l.cluster[1], l.cluster[2]})
+    appendField(line, std::to_string(v));
+  for (long long v : {(long long)regs, (long long)smem_static, (long long)l.smem, (long long)local,
+                      (long long)stack, (long long)max_blocks, (long long)st->session->passes()})
+    appendField(line, std::to_string(v));
+  appendField(line, escape(mangled) + "\t" + escape(name));
+
+  if (g_settings.flush_caches) flushCaches(*st, l.stream);
+  Failure f = st->session->start();
+  if (!f.ok()) {
+    writeLine("warning\tkernel " + escape(name) + " not profiled: " + escape(f.message));
+    return;
+  }
+  ++g_profiled;
+  if (!g_settings.quiet)
+    std::fprintf(stderr, "gpuscope: profiling \"%s\" - %lld: %zu pass%s\n", name.c_str(), seq,
+                 st->session->passes(), st->session->passes() == 1 ? "" : "es");
+  t_pending = {st, std::move(line), seq};
+  t_active = true;
+}
+
+void onLaunchExit() {
+  t_active = false;
+  Pending p = std::move(t_pending);
+  t_pending = {};
+  if (!p.state) return;
+  std::vector<double> values;
+  Failure f = p.state->session->finish(values);
+  const std::string seq = std::to_string(p.seq);
+  Failure next = p.state->session->rearm();
+  if (!next.ok()) {
+    // This context cannot profile further kernels; the others still can.
+    p.state->failed = true;
+    writeLine("warning\t" + escape("profiling stopped in a context: " + next.message));
+  }
+  if (!f.ok()) {
+    writeLine("warning\t" + escape("kernel " + seq + " dropped: " + f.message));
+    return;
+  }
+  std::string out = p.kernel_line;
+  for (size_t i = 0; i < values.size() && i < g_settings.metrics.size(); ++i) {
+    char num[64];
+    std::snprintf(num, sizeof(num), "%.17g", values[i]);
+    out += "\nmetric\t" + seq + "\t" + g_settings.metrics[i] + "\t" + num;
+  }
+  writeLine(out);
+}
+
+void CUPTIAPI callback(void*, CUpti_CallbackDomain domain, CUpti_CallbackId cbid, const void* data) {
+  if (domain == CUPTI_CB_DOMAIN_RESOURCE) {
+    if (cbid != CUPTI_CBID_RESOURCE_CONTEXT_DESTROY_STARTING) return;
+    std::lock_guard<std::timed_mutex> lock(g_mutex);
+    auto* rd = static_cast<const CUpti_ResourceData*>(data);
+    auto it = g_contexts.find(rd->context);
+    if (it != g_contexts.end()) {
+      if (it->second.session) it->second.session->close();
+      if (it->second.scratch) cuMemFree(it->second.scratch);
+      if (it->second.host_sink) cuMemFreeHost(it->second.host_sink);
+      g_contexts.erase(it);
+    }
+    return;
+  }
+  if (domain != CUPTI_CB_DOMAIN_DRIVER_API) return;
+  auto* cb = static_cast<const CUpti_CallbackData*>(data);
+  if (cb->callbackSite == CUPTI_API_ENTER) {
+    if (t_active) {
+      ++t_nested;
+      return;
+    }
+    if (!g_mutex.try_lock_for(std::chrono::seconds(10))) {
+      writeLine("warning\ta kernel launch waited 10 s for another profiled launch; not profiled");
+      return;
+    }
+    if (!g_disabled) onLaunchEnter(cb, cbid);
+    if (!t_active) g_mutex.unlock();
+  } else if (t_active) {
+    if (t_nested > 0) {
+      --t_nested;
+      return;
+    }
+    onLaunchExit();
+    g_mutex.unlock();
+  }
+}
+
+long long envNumber(const char* name, long long fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::atoll(v) : fallback;
+}
+
+}  // namespace
+}  // namespace gpuscope::profiler::inject
+
+extern "C" __attribute__((visibility("default"))) int InitializeInjection(void) {
+  using namespace gpuscope::profiler::inject;
+  const char* dir = std::getenv("GPUSCOPE_PROFILER_DIR");
+  if (!dir || !*dir) return 1;
+  Settings& s = g_settings;
+  if (const char* m = std::getenv("GPUSCOPE_PROFILER_METRICS")) {
+    std::string all = m;
+    size_t start = 0;
+    while (start < all.size()) {
+      size_t comma = all.find(',', start);
+      if (comma == std::string::npos) comma = all.size();
+      if (comma > start) s.metrics.push_back(all.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  if (const char* r = std::getenv("GPUSCOPE_PROFILER_KERNEL_REGEX"); r && *r) {
+    try {
+      s.regex = std::regex(r);
+      s.has_regex = true;
+    } catch (const std::regex_error&) {
+      return 1;  // the parent validated it; never reached in practice
+    }
+  }
+  s.skip = envNumber("GPUSCOPE_PROFILER_LAUNCH_SKIP", 0);
+  s.count = envNumber("GPUSCOPE_PROFILER_LAUNCH_COUNT", -1);
+  const char* cache = std::getenv("GPUSCOPE_PROFILER_CACHE_CONTROL");
+  s.flush_caches = !cache || std::strcmp(cache, "none") != 0;
+  s.quiet = envNumber("GPUSCOPE_PROFILER_QUIET", 0) != 0;
+
+  char path[4096];
+  std::snprintf(path, sizeof(path), "%s/%010d.tsv", dir, static_cast<int>(getpid()));
+  g_out = std::fopen(path, "w");
+  if (!g_out) return 1;
+  char comm[256] = {0};
+  if (std::FILE* f = std::fopen("/proc/self/comm", "r")) {
+    if (std::fgets(comm, sizeof(comm), f)) comm[std::strcspn(comm, "\n")] = 0;
+    std::fclose(f);
+  }
+  writeLine("gpuscope-kernels\t1");
+  writeLine("process\t" + std::to_string(getpid()) + "\t" + escape(comm));
+  if (s.metrics.empty()) {
+    reportFailure({"internal", "no metrics to collect"});
+    return 1;
+  }
+
+  CUpti_SubscriberHandle subscriber = nullptr;
+  if (CUptiResult r = cuptiSubscribe(&subscriber, reinterpret_cast<CUpti_CallbackFunc>(callback), nullptr);
+      r != CUPTI_SUCCESS) {
+    reportFailure({"environment", "cuptiSubscribe failed (another CUPTI tool attached?): " + cuptiErrorText(r)});
+    return 1;
+  }
+  for (CUpti_CallbackId id :
+       {CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz,
+        CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel,
+        CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel_ptsz, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx,
+        CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz})
+    cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_DRIVER_API, id);
+  cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_RESOURCE, CUPTI_CBID_RESOURCE_CONTEXT_DESTROY_STARTING);
+  return 1;
+}

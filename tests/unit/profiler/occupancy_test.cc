@@ -1,0 +1,89 @@
+// Expected values are hand-computed with the rules of cuda_occupancy.h
+// (register units of 256 per warp in 4 sub-partitions, shared memory in units
+// of 128 bytes plus 1 KB reserved per block); the waves figure is the one
+// the reference measured with ncu (65,536 / (8 x 132) = 62.06).
+#include <gtest/gtest.h>
+
+#include "profiler/occupancy.h"
+#include "unit/profiler/h100.h"
+
+namespace gpuscope::profiler {
+namespace {
+
+using testing::h100;
+using testing::saxpy;
+
+TEST(Occupancy, SaxpyIsWarpLimitedAtFullOccupancy) {
+  Occupancy o = computeOccupancy(saxpy(), h100());
+  EXPECT_EQ(o.warps_per_block, 8);
+  EXPECT_EQ(o.limit_warps, 8);          // 64 warps / 8
+  EXPECT_EQ(o.limit_blocks, 32);
+  EXPECT_EQ(o.limit_registers, 16);     // 16 regs x 32 = 512/warp; 16384/512 = 32 per SMSP; 128/8
+  EXPECT_EQ(o.limit_shared_mem, 228);   // 233472 / 1024
+  EXPECT_EQ(o.blocks_per_sm, 8);
+  EXPECT_DOUBLE_EQ(o.warps_per_sm, 64);
+  EXPECT_DOUBLE_EQ(o.occupancy_pct, 100);
+  EXPECT_NEAR(o.waves_per_sm, 62.06, 0.005);
+  EXPECT_EQ(o.smem_per_block_allocated, 1024);
+  EXPECT_EQ(o.smem_config_size, 8 * 1024);  // 8 blocks x 1 KB fits the 8 KB carveout
+}
+
+TEST(Occupancy, RegistersAndSharedMemoryLimit) {
+  KernelRecord k = saxpy();
+  k.block[0] = 128;
+  k.registers = 64;
+  k.smem_static = 16384;
+  k.grid[0] = 1000;
+  Occupancy o = computeOccupancy(k, h100());
+  EXPECT_EQ(o.limit_warps, 16);        // 64 / 4
+  EXPECT_EQ(o.limit_registers, 8);     // 2048 regs/warp: 8 warps per SMSP, 32 per SM, / 4
+  EXPECT_EQ(o.limit_shared_mem, 13);   // 233472 / (16384 + 1024)
+  EXPECT_EQ(o.blocks_per_sm, 8);
+  EXPECT_DOUBLE_EQ(o.warps_per_sm, 32);
+  EXPECT_DOUBLE_EQ(o.occupancy_pct, 50);
+  EXPECT_EQ(o.smem_config_size, 164 * 1024);  // 8 x 17408 = 139264 -> 164 KB step
+  EXPECT_NEAR(o.waves_per_sm, 1000.0 / (8 * 132), 1e-12);
+}
+
+TEST(Occupancy, OddWarpCountAndRegisterRounding) {
+  KernelRecord k = saxpy();
+  k.block[0] = 96;    // 3 warps
+  k.registers = 255;  // 8160 -> 8192 per warp
+  Occupancy o = computeOccupancy(k, h100());
+  EXPECT_EQ(o.limit_registers, 2);     // 2 warps per SMSP x 4 = 8 warps / 3
+  EXPECT_EQ(o.blocks_per_sm, 2);
+  EXPECT_DOUBLE_EQ(o.warps_per_sm, 6);
+  EXPECT_NEAR(o.occupancy_pct, 6.0 / 64 * 100, 1e-12);
+}
+
+TEST(Occupancy, DriverCountWinsWhenKnown) {
+  KernelRecord k = saxpy();
+  k.driver_max_blocks = 5;
+  Occupancy o = computeOccupancy(k, h100());
+  EXPECT_EQ(o.limit_warps, 8);
+  EXPECT_EQ(o.blocks_per_sm, 5);
+  EXPECT_DOUBLE_EQ(o.warps_per_sm, 40);
+}
+
+TEST(Occupancy, EmptyBlockGivesZeros) {
+  KernelRecord k = saxpy();
+  k.block[0] = 0;
+  Occupancy o = computeOccupancy(k, h100());
+  EXPECT_EQ(o.blocks_per_sm, 0);
+  EXPECT_DOUBLE_EQ(o.waves_per_sm, 0);
+}
+
+TEST(Occupancy, CarveoutSteps) {
+  EXPECT_EQ(alignUpCarveout(0, 9, 0), 0);
+  EXPECT_EQ(alignUpCarveout(1, 9, 0), 8 * 1024);
+  EXPECT_EQ(alignUpCarveout(8192, 9, 0), 8 * 1024);
+  EXPECT_EQ(alignUpCarveout(8193, 9, 0), 16 * 1024);
+  EXPECT_EQ(alignUpCarveout(200 * 1024, 9, 0), 228 * 1024);
+  EXPECT_EQ(alignUpCarveout(400 * 1024, 9, 0), 228 * 1024);
+  EXPECT_EQ(alignUpCarveout(120 * 1024, 8, 0), 132 * 1024);
+  EXPECT_EQ(alignUpCarveout(120 * 1024, 8, 6), 100 * 1024);
+  EXPECT_EQ(alignUpCarveout(1, 7, 5), 32 * 1024);
+}
+
+}  // namespace
+}  // namespace gpuscope::profiler
