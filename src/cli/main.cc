@@ -16,9 +16,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   gpuscope::cli::Action action;
+  gpuscope::cli::addTraceCommand(app, action);
   gpuscope::cli::addImportCommand(app, action);
   gpuscope::cli::addStatsCommand(app, action);
   gpuscope::cli::addExportCommand(app, action);
+  gpuscope::cli::addReportCommand(app, action);
+  gpuscope::cli::addKernelsCommand(app, action);
   gpuscope::cli::addAnalyzeCommand(app, action);
   gpuscope::cli::addDecodeCommand(app, action);
   gpuscope::cli::addExploreCommand(app, action);

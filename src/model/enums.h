@@ -18,7 +18,8 @@ std::string_view copyKindName(int32_t kind);
 // nsys's current Operation label, e.g. "[CUDA memcpy Host-to-Device]".
 std::string_view copyKindLabel(int32_t kind);
 
-// ENUM_CUDA_MEM_KIND (nsys) == CUpti_ActivityMemoryKind (CUPTI).
+// ENUM_CUDA_MEM_KIND (nsys). CUPTI numbers CUpti_ActivityMemoryKind from UNKNOWN = 0
+// (pageable = 1, ...): the tracer converts (src/tracer/record_decoder.cc).
 enum class MemKind : int32_t {
   kPageable = 0, kPinned = 1, kDevice = 2, kArray = 3, kManaged = 4, kDeviceStatic = 5,
   kManagedStatic = 6, kUnknown = 7,

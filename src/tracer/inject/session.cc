@@ -1,0 +1,255 @@
+#include "tracer/inject/session.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+namespace gpuscope::tracer::inject {
+namespace {
+
+// CUPTI recommends 1-10 MB; the reference measurement (H100) dropped
+// nothing with 8 MB.
+constexpr size_t kBufferSize = 8u << 20;
+constexpr size_t kMaxFreeBuffers = 16;
+
+Session* g_session = nullptr;
+
+int64_t epochNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+std::string readCommandLine() {
+  std::ifstream f("/proc/self/cmdline", std::ios::binary);
+  std::string s((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  while (!s.empty() && s.back() == '\0') s.pop_back();
+  for (char& c : s) if (c == '\0') c = ' ';
+  return s;
+}
+
+std::string threadName(pid_t pid, int64_t tid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/task/" + std::to_string(tid) + "/comm");
+  std::string name;
+  std::getline(f, name);
+  return name;
+}
+
+void writeAll(Session* s, const std::string& bytes) {
+  if (s->fd < 0 || s->write_failed || bytes.empty()) return;
+  size_t off = 0;
+  while (off < bytes.size()) {
+    ssize_t n = ::write(s->fd, bytes.data() + off, bytes.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      std::fprintf(stderr, "gpuscope: cannot write the raw trace of process %d: %s\n", int(s->pid),
+                   std::strerror(errno));
+      s->write_failed = true;
+      return;
+    }
+    off += size_t(n);
+  }
+}
+
+void flusherLoop(Session* s) {
+  std::unique_lock<std::mutex> lock(s->mu);
+  const auto period = std::chrono::milliseconds(s->config.flush_interval_ms);
+  while (!s->flusher_stop) {
+    s->flusher_cv.wait_for(lock, period, [s] { return s->flusher_stop; });
+    if (s->flusher_stop) break;
+    lock.unlock();
+    // Completed buffers only (flag 0): no synchronization with the GPU.
+    cuptiActivityFlushAll(0);
+    lock.lock();
+    writePendingLocked(s);
+  }
+}
+
+void startFlusherLocked(Session* s) {
+  s->flusher_stop = false;
+  s->flusher = new std::thread(flusherLoop, s);
+}
+
+// Opens <dir>/<pid>.raw and writes the header and the process frame.
+void openRawFileLocked(Session* s) {
+  s->pid = getpid();
+  std::string path = s->config.output_dir + "/" + std::to_string(s->pid) + ".raw";
+  s->fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_APPEND, 0644);
+  if (s->fd < 0) {
+    std::fprintf(stderr, "gpuscope: cannot create %s: %s (this process is not traced)\n", path.c_str(),
+                 std::strerror(errno));
+    return;
+  }
+  ProcessInfo p;
+  p.pid = s->pid;
+  p.ppid = getppid();
+  p.clock_ns = nowNs();
+  p.epoch_ns = epochNs();
+  p.command = readCommandLine();
+  s->rec.process.push_back(std::move(p));
+  uint32_t version = 0;
+  cuptiGetVersion(&version);
+  s->rec.rows.meta["cupti_version"] = std::to_string(version);
+  writeAll(s, RawEncoder::header());
+  writePendingLocked(s);
+}
+
+const char* apiName(bool driver, uint32_t cbid) {
+  const char* name = nullptr;
+  if (cuptiGetCallbackName(driver ? CUPTI_CB_DOMAIN_DRIVER_API : CUPTI_CB_DOMAIN_RUNTIME_API, cbid, &name) !=
+      CUPTI_SUCCESS)
+    return nullptr;
+  return name;
+}
+
+// fork() without exec: the child keeps our memory but is a new process. It
+// must not append to the parent's file nor re-write the parent's pending
+// rows, and the flusher thread did not survive the fork.
+void atforkPrepare() { if (g_session) g_session->mu.lock(); }
+void atforkParent() { if (g_session) g_session->mu.unlock(); }
+void atforkChild() {
+  Session* s = g_session;
+  if (s == nullptr) return;
+  if (s->fd >= 0) ::close(s->fd);
+  s->fd = -1;
+  s->write_failed = false;
+  s->rec.clearEvents();
+  s->encoder = RawEncoder();
+  s->tids_seen.clear();
+  s->flusher = nullptr;  // the parent's thread; not ours to join
+  s->decoder = std::make_unique<RecordDecoder>(&s->rec, getpid(), apiName);
+  s->graphs = std::make_unique<GraphNodeTracker>(&s->rec, getpid());
+  s->forked_child = true;
+  openRawFileLocked(s);
+  s->mu.unlock();
+}
+
+void finish() {
+  Session* s = g_session;
+  if (s == nullptr) return;
+  {
+    std::lock_guard<std::mutex> lock(s->mu);
+    if (s->finished) return;
+    s->finished = true;
+    s->flusher_stop = true;
+  }
+  s->flusher_cv.notify_all();
+  bool cupti_usable = s->flusher != nullptr;  // false in a fork child that never used CUDA
+  if (s->flusher != nullptr) s->flusher->join();
+  // Forced: incomplete records too, this is the last chance.
+  if (cupti_usable) flushAll(s, CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+  std::lock_guard<std::mutex> lock(s->mu);
+  size_t dropped = 0;
+  if (cupti_usable && cuptiActivityGetNumDroppedRecords(nullptr, 0, &dropped) == CUPTI_SUCCESS)
+    s->decoder->addDroppedRecords(int64_t(dropped));
+  for (int64_t tid : s->tids_seen) {
+    std::string name = threadName(s->pid, tid);
+    if (!name.empty()) s->rec.rows.threads.push({s->pid, tid, s->rec.rows.strings.intern(name)});
+  }
+  writePendingLocked(s);
+  if (s->fd >= 0) ::close(s->fd);
+  s->fd = -1;
+}
+
+}  // namespace
+
+Session* session() { return g_session; }
+
+void ensureFlusher() {
+  Session* s = g_session;
+  if (s == nullptr) return;
+  std::lock_guard<std::mutex> lock(s->mu);
+  if (s->flusher == nullptr && !s->finished) startFlusherLocked(s);
+}
+
+int64_t nowNs() {
+  uint64_t t = 0;
+  cuptiGetTimestamp(&t);
+  return int64_t(t);
+}
+
+void writePendingLocked(Session* s) {
+  const auto& api = s->rec.rows.api_calls;
+  for (size_t i = 0; i < api.size(); ++i) s->tids_seen.insert(api.tid[i]);
+  const auto& nvtx = s->rec.rows.nvtx;
+  for (size_t i = 0; i < nvtx.size(); ++i)
+    if (nvtx.tid[i] != model::kNullI64) s->tids_seen.insert(nvtx.tid[i]);
+  std::string bytes;
+  s->encoder.encode(s->rec, &bytes);
+  s->rec.clearEvents();
+  writeAll(s, bytes);
+}
+
+void flushAll(Session* s, uint32_t flags) {
+  cuptiActivityFlushAll(flags);
+  std::lock_guard<std::mutex> lock(s->mu);
+  writePendingLocked(s);
+}
+
+void CUPTIAPI bufferRequested(uint8_t** buffer, size_t* size, size_t* max_records) {
+  Session* s = g_session;
+  uint8_t* b = nullptr;
+  if (s != nullptr) {
+    std::lock_guard<std::mutex> lock(s->mu);
+    if (!s->free_buffers.empty()) {
+      b = s->free_buffers.back();
+      s->free_buffers.pop_back();
+    }
+  }
+  // Zeroed here (calloc) or at completion: CUPTI is told not to zero them
+  // itself on the application thread (ZEROED_OUT_ACTIVITY_BUFFER).
+  if (b == nullptr) b = static_cast<uint8_t*>(std::calloc(1, kBufferSize));
+  *buffer = b;
+  *size = b != nullptr ? kBufferSize : 0;
+  *max_records = 0;
+}
+
+void CUPTIAPI bufferCompleted(CUcontext ctx, uint32_t stream_id, uint8_t* buffer, size_t, size_t valid_size) {
+  Session* s = g_session;
+  if (s == nullptr || buffer == nullptr) {
+    std::free(buffer);
+    return;
+  }
+  std::lock_guard<std::mutex> lock(s->mu);
+  CUpti_Activity* record = nullptr;
+  while (cuptiActivityGetNextRecord(buffer, valid_size, &record) == CUPTI_SUCCESS) s->decoder->decode(record);
+  size_t dropped = 0;
+  if (cuptiActivityGetNumDroppedRecords(ctx, stream_id, &dropped) == CUPTI_SUCCESS)
+    s->decoder->addDroppedRecords(int64_t(dropped));
+  writePendingLocked(s);
+  if (s->free_buffers.size() < kMaxFreeBuffers) {
+    std::memset(buffer, 0, valid_size);  // the rest was never written
+    s->free_buffers.push_back(buffer);
+  } else {
+    std::free(buffer);
+  }
+}
+
+bool setupSession(const TracerConfig& config) {
+  auto* s = new Session();  // lives until exit: CUPTI may call back during teardown
+  s->config = config;
+  s->decoder = std::make_unique<RecordDecoder>(&s->rec, getpid(), apiName);
+  s->graphs = std::make_unique<GraphNodeTracker>(&s->rec, getpid());
+  {
+    std::lock_guard<std::mutex> lock(s->mu);
+    openRawFileLocked(s);
+  }
+  g_session = s;
+  pthread_atfork(atforkPrepare, atforkParent, atforkChild);
+  std::atexit(finish);
+  std::lock_guard<std::mutex> lock(s->mu);
+  startFlusherLocked(s);
+  return true;
+}
+
+}  // namespace gpuscope::tracer::inject
