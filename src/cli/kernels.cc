@@ -33,7 +33,7 @@ void addKernelsCommand(CLI::App& app, Action& action) {
   cmd->add_option("-c,--launch-count", f->o.launch_count,
                   "number of matching kernel launches to profile");
   cmd->add_option("--cache-control", f->o.cache_control,
-                  "all: flush GPU caches before each profiled kernel; none")
+                  "all: flush GPU caches before every replay pass (as ncu); none")
       ->check(CLI::IsMember({"all", "none"}));
   cmd->add_option("--clock-control", f->o.clock_control,
                   "base: lock GPU clocks to base while profiling; none")

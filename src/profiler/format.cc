@@ -80,13 +80,17 @@ std::string baseUnitName(Unit u) {
     case Unit::kPercent: return "%";
     case Unit::kByte: return "byte";
     case Unit::kBytePerBlock: return "byte/block";
-    case Unit::kBytePerSecond: return "byte/second";
+    // ncu --csv spells these "byte/s", "byte/cycle", "inst/cycle" (evidence
+    // 2026-11-29 ncu_metrics.csv).
+    case Unit::kBytePerSecond: return "byte/s";
+    case Unit::kBytePerCycle: return "byte/cycle";
+    case Unit::kInstPerCycle: return "inst/cycle";
     case Unit::kRegisterPerThread: return "register/thread";
     case Unit::kBlock: return "block";
     case Unit::kWarp: return "warp";
     case Unit::kThread: return "thread";
     case Unit::kSM: return "SM";
-    case Unit::kFlopPerSecond: return "flop/second";
+    case Unit::kFlopPerSecond: return "flop/s";
     case Unit::kFlopPerByte: return "flop/byte";
   }
   return "";

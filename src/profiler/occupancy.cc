@@ -74,12 +74,20 @@ Occupancy computeOccupancy(const KernelRecord& k, const DeviceInfo& d) {
     o.limit_shared_mem = static_cast<int>(d.smem_per_sm / o.smem_per_block_allocated);
   }
 
+  // When the driver's chosen carveout is known, ncu's shared memory limit is
+  // how many blocks fit in it (evidence 2026-11-29: 16,384 / 5,120 = 3 and
+  // 16,384 / 1,024 = 16 blocks), not in the SM's whole shared memory.
+  if (k.smem_config_executed > 0 && o.smem_per_block_allocated > 0)
+    o.limit_shared_mem = static_cast<int>(k.smem_config_executed / o.smem_per_block_allocated);
+
   o.blocks_per_sm = std::min({o.limit_warps, o.limit_blocks, o.limit_registers, o.limit_shared_mem});
   if (k.driver_max_blocks >= 0) o.blocks_per_sm = k.driver_max_blocks;
   o.warps_per_sm = double(o.blocks_per_sm) * o.warps_per_block;
   o.occupancy_pct = max_warps_sm > 0 ? 100.0 * o.warps_per_sm / max_warps_sm : 0;
   o.smem_config_size =
-      alignUpCarveout(o.smem_per_block_allocated * o.blocks_per_sm, d.cc_major, d.cc_minor);
+      k.smem_config_executed >= 0
+          ? k.smem_config_executed
+          : alignUpCarveout(o.smem_per_block_allocated * o.blocks_per_sm, d.cc_major, d.cc_minor);
   const double resident = double(o.blocks_per_sm) * d.sm_count;
   o.waves_per_sm = resident > 0 ? double(k.gridBlocks()) / resident : 0;
   return o;

@@ -48,6 +48,9 @@ struct KernelRecord {
   int64_t local_bytes = 0;         // per thread (spills, stack frames)
   int64_t stack_size = 0;          // context stack limit per thread
   int driver_max_blocks = -1;      // cuOccupancyMaxActiveBlocksPerMultiprocessor; -1 unknown
+  // Shared memory configuration (carveout) the driver ran the launch with
+  // (kernel activity record's sharedMemoryExecuted); -1 unknown.
+  int64_t smem_config_executed = -1;
   int passes = 0;
   std::string mangled;
   std::string name;                // demangled

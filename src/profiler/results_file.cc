@@ -76,6 +76,7 @@ std::string escapeField(std::string_view f) {
 Status parseResults(std::string_view text, const std::string& path, ProfileRun& run) {
   std::map<int64_t, size_t> by_seq;  // kernel seq in this file -> index in run.kernels
   std::map<int, std::string> process_names;
+  std::vector<std::pair<int64_t, int64_t>> late_smem;  // (kernel seq, bytes)
   size_t line_no = 0;
   size_t pos = 0;
   bool saw_header = false;
@@ -147,6 +148,15 @@ Status parseResults(std::string_view text, const std::string& path, ProfileRun& 
       auto it = by_seq.find(seq);
       if (it == by_seq.end()) return lp.error("metric for unknown kernel " + std::to_string(seq));
       run.kernels[it->second].counters.emplace_back(unescape(f[2]), v);
+    } else if (kind == "launch") {
+      // Launch attributes the injection learns after the kernel ran (from
+      // CUPTI activity records), possibly after the kernel's metric lines.
+      int64_t seq = 0, v = 0;
+      if (f.size() != 4 || !lp.integer(f[1], seq) || !lp.integer(f[3], v))
+        return lp.error("expected 'launch seq name integer'");
+      if (f[2] != "shared_mem_config_size")
+        return lp.error("unknown launch attribute '" + std::string(f[2]) + "'");
+      late_smem.emplace_back(seq, v);
     } else if (kind == "warning") {
       if (f.size() != 2) return lp.error("expected 'warning text'");
       run.warnings.push_back(unescape(f[1]));
@@ -158,6 +168,11 @@ Status parseResults(std::string_view text, const std::string& path, ProfileRun& 
     }
   }
   if (!saw_header && !text.empty()) return InvalidInput(path + ": no header line");
+  for (const auto& [seq, bytes] : late_smem) {
+    auto it = by_seq.find(seq);
+    // A kernel dropped after its launch (profiling failure) has no record.
+    if (it != by_seq.end()) run.kernels[it->second].smem_config_executed = bytes;
+  }
   return OkStatus();
 }
 

@@ -12,6 +12,8 @@
 //          <dynamic smem> <local bytes/thread> <stack size> <driver max blocks/SM>
 //          <passes> <mangled name> <demangled name>
 //   metric <seq> <name> <value>                      a counter of kernel <seq>
+//   launch <seq> shared_mem_config_size <bytes>      driver's carveout for kernel
+//          <seq> (activity record; may come after later kernels' lines)
 //   warning <text>
 //   error <kind> <text>       kind: permission | metric | environment | internal
 // The writer appends and flushes per kernel, so a crash of the profiled

@@ -195,7 +195,13 @@ Unit guessUnit(std::string_view m) {
   if (m.find("pct") != std::string_view::npos) return Unit::kPercent;
   if (m.starts_with("gpu__time_duration")) return Unit::kNanosecond;
   bool per_second = endsWith(m, ".per_second");
-  if (m.find("bytes") != std::string_view::npos) return per_second ? Unit::kBytePerSecond : Unit::kByte;
+  // Peaks are per cycle unless asked .per_second (ncu: "byte/cycle").
+  bool per_cycle = m.find(".per_cycle") != std::string_view::npos || endsWith(m, ".peak_sustained") ||
+                   endsWith(m, ".peak_sustained_active") || endsWith(m, ".peak_sustained_elapsed");
+  if (m.find("bytes") != std::string_view::npos)
+    return per_second ? Unit::kBytePerSecond : per_cycle ? Unit::kBytePerCycle : Unit::kByte;
+  if (m.find("inst_executed") != std::string_view::npos || m.find("inst_issued") != std::string_view::npos)
+    return per_cycle ? Unit::kInstPerCycle : Unit::kNone;
   if (m.find("cycles_elapsed") != std::string_view::npos && per_second) return Unit::kHertz;
   if (m.find("__cycles") != std::string_view::npos && !per_second &&
       m.find("per_cycle") == std::string_view::npos)

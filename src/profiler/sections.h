@@ -29,6 +29,8 @@ enum class Unit {
   kSM,
   kFlopPerSecond,
   kFlopPerByte,
+  kBytePerCycle,  // .peak_sustained of byte counters
+  kInstPerCycle,  // instruction counters per cycle (.per_cycle_*, .peak_sustained)
 };
 
 struct MetricRow {

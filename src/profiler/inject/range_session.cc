@@ -31,8 +31,10 @@ Failure fail(const char* what, CUptiResult r) {
 
 RangeSession::~RangeSession() { close(); }
 
-Failure RangeSession::open(CUcontext ctx, uint32_t device_index, const std::vector<std::string>& metrics) {
+Failure RangeSession::open(CUcontext ctx, uint32_t device_index, const std::vector<std::string>& metrics,
+                           bool user_replay) {
   ctx_ = ctx;
+  user_replay_ = user_replay;
   metric_storage_ = metrics;
   for (const std::string& m : metric_storage_) metrics_.push_back(m.c_str());
 
@@ -133,7 +135,7 @@ Failure RangeSession::resetImage() {
   set.counterDataImageSize = counter_data_.size();
   set.pCounterDataImage = counter_data_.data();
   set.range = CUPTI_AutoRange;
-  set.replayMode = CUPTI_KernelReplay;
+  set.replayMode = user_replay_ ? CUPTI_UserReplay : CUPTI_KernelReplay;
   set.maxRangesPerPass = 1;
   set.numNestingLevels = 1;
   set.minNestingLevel = 1;
@@ -151,10 +153,22 @@ Failure RangeSession::start() {
   return {};
 }
 
-Failure RangeSession::finish(std::vector<double>& values) {
+Failure RangeSession::stop(bool& all_submitted) {
   auto stop = GS_CUPTI_PARAMS(CUpti_RangeProfiler_Stop_Params);
   stop.pRangeProfilerObject = target_;
   if (CUptiResult r = cuptiRangeProfilerStop(&stop); r != CUPTI_SUCCESS) return fail("cuptiRangeProfilerStop", r);
+  all_submitted = stop.isAllPassSubmitted != 0;
+  return {};
+}
+
+Failure RangeSession::finish(std::vector<double>& values) {
+  bool all = false;
+  if (Failure f = stop(all); !f.ok()) return f;
+  if (!all) return {"internal", "the range profiler recorded no range for the kernel (passes not all submitted)"};
+  return evaluate(values);
+}
+
+Failure RangeSession::evaluate(std::vector<double>& values) {
   auto decode = GS_CUPTI_PARAMS(CUpti_RangeProfiler_DecodeData_Params);
   decode.pRangeProfilerObject = target_;
   if (CUptiResult r = cuptiRangeProfilerDecodeData(&decode); r != CUPTI_SUCCESS)
@@ -164,8 +178,8 @@ Failure RangeSession::finish(std::vector<double>& values) {
   info.counterDataImageSize = counter_data_.size();
   if (CUptiResult r = cuptiRangeProfilerGetCounterDataInfo(&info); r != CUPTI_SUCCESS)
     return fail("cuptiRangeProfilerGetCounterDataInfo", r);
-  if (info.numTotalRanges < 1 || !stop.isAllPassSubmitted)
-    return {"internal", "the range profiler recorded no range for the kernel (passes not all submitted)"};
+  if (info.numTotalRanges < 1)
+    return {"internal", "the range profiler recorded no range for the kernel"};
   values.assign(metrics_.size(), 0.0);
   auto eval = GS_CUPTI_PARAMS(CUpti_Profiler_Host_EvaluateToGpuValues_Params);
   eval.pHostObject = host_;

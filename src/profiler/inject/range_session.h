@@ -30,10 +30,20 @@ class RangeSession {
   RangeSession& operator=(const RangeSession&) = delete;
   ~RangeSession();
 
-  Failure open(CUcontext ctx, uint32_t device_index, const std::vector<std::string>& metrics);
+  // user_replay: the caller replays the kernel once per pass (so it can
+  // flush caches before every pass, as ncu's --cache-control all does);
+  // otherwise CUPTI's kernel replay runs all passes inside the launch.
+  Failure open(CUcontext ctx, uint32_t device_index, const std::vector<std::string>& metrics,
+               bool user_replay);
   Failure start();
-  // Stops, decodes and evaluates the one range; values are in metric order.
+  // Ends one pass; all_submitted is set once every pass has run.
+  Failure stop(bool& all_submitted);
+  // Decodes and evaluates the one range (after the last stop()); values are
+  // in metric order.
+  Failure evaluate(std::vector<double>& values);
+  // stop() + evaluate(), for kernel replay.
   Failure finish(std::vector<double>& values);
+  bool userReplay() const { return user_replay_; }
   // Resets the counter data image for the next kernel (after finish()).
   Failure rearm();
   void close();
@@ -54,6 +64,7 @@ class RangeSession {
   CUpti_Profiler_Host_Object* host_ = nullptr;
   CUpti_RangeProfiler_Object* target_ = nullptr;
   size_t passes_ = 0;
+  bool user_replay_ = false;
 };
 
 // A zeroed CUPTI parameter struct with its structSize set (every field the

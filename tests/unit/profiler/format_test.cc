@@ -138,6 +138,25 @@ TEST(FormatCsv, MatchesNcuCsvRow) {
             std::string::npos);
 }
 
+// The unit strings ncu --csv writes for these metrics (2026-11-29 evidence,
+// ncu_metrics.csv): the compare script flagged every one of ours as differing.
+TEST(FormatCsv, UnitsSpelledAsNcu) {
+  ProfileRun run = saxpyRun();
+  run.kernels[0].counters.emplace_back("dram__bytes.sum.per_second", 3019885955649.42);
+  run.kernels[0].counters.emplace_back("dram__bytes.sum.peak_sustained", 1504);
+  run.kernels[0].counters.emplace_back("smsp__sass_thread_inst_executed_op_ffma_pred_on.sum.per_cycle_elapsed",
+                                       185.07);
+  ReportSpec spec{{},
+                  {"dram__bytes.sum.per_second", "dram__bytes.sum.peak_sustained",
+                   "smsp__sass_thread_inst_executed_op_ffma_pred_on.sum.per_cycle_elapsed"}};
+  std::string csv = formatCsv(run, spec);
+  EXPECT_NE(csv.find("\"dram__bytes.sum.per_second\",\"byte/s\",\"3,019,885,955,649.42\""), std::string::npos)
+      << csv;
+  EXPECT_NE(csv.find("\"dram__bytes.sum.peak_sustained\",\"byte/cycle\",\"1,504\""), std::string::npos) << csv;
+  EXPECT_NE(csv.find("_pred_on.sum.per_cycle_elapsed\",\"inst/cycle\",\"185.07\""), std::string::npos) << csv;
+  EXPECT_EQ(csv.find("byte/second"), std::string::npos);
+}
+
 TEST(FormatCsv, QuotesAreDoubled) {
   ProfileRun run = saxpyRun();
   run.kernels[0].name = "k<\"x\">";

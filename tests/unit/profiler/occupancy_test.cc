@@ -85,5 +85,58 @@ TEST(Occupancy, CarveoutSteps) {
   EXPECT_EQ(alignUpCarveout(1, 7, 5), 32 * 1024);
 }
 
+// ncu_basic.csv of the 2026-11-29 H200 run, kernel 5: reduceSum
+// (1,1,1)x(1024,1,1), 4,096 bytes dynamic shared memory, 16 registers, and
+// the driver's shared memory configuration 16,384 bytes (ncu Shared Memory
+// Configuration Size). ncu: Block Limit Shared Mem 3 = 16,384 / (4,096 +
+// 1,024 driver), Block Limit Registers 4, Block Limit Warps 2.
+TEST(Occupancy, SharedMemoryLimitUsesDriverConfiguration) {
+  KernelRecord k = saxpy();
+  k.grid[0] = 1;
+  k.block[0] = 1024;
+  k.smem_dynamic = 4096;
+  k.smem_config_executed = 16384;
+  Occupancy o = computeOccupancy(k, h100());
+  EXPECT_EQ(o.smem_config_size, 16384);
+  EXPECT_EQ(o.smem_per_block_allocated, 5120);
+  EXPECT_EQ(o.limit_shared_mem, 3);
+  EXPECT_EQ(o.limit_registers, 4);  // 512 regs/warp; 32 warps per SMSP x 4 / 32 warps
+  EXPECT_EQ(o.limit_warps, 2);
+  EXPECT_EQ(o.blocks_per_sm, 2);
+}
+
+// ncu_torch.csv kernel 3 (vectorized_elementwise_kernel, 128 threads, 28
+// registers, no shared memory of its own): configuration 32,768 bytes ->
+// Block Limit Shared Mem 32 (= 32,768 / 1,024); Block Limit Registers 16.
+TEST(Occupancy, ElementwiseKernelLimitsMatchNcu) {
+  KernelRecord k = saxpy();
+  k.grid[0] = 1024;
+  k.block[0] = 128;
+  k.registers = 28;
+  k.smem_config_executed = 32768;
+  Occupancy o = computeOccupancy(k, h100());
+  EXPECT_EQ(o.limit_shared_mem, 32);
+  EXPECT_EQ(o.limit_registers, 16);  // 28x32=896 -> 1,024/warp; 16 warps/SMSP x 4 / 4
+  EXPECT_EQ(o.limit_warps, 16);
+  EXPECT_EQ(o.smem_config_size, 32768);
+  EXPECT_NEAR(o.waves_per_sm, 0.48, 0.005);  // 1,024 / (16 x 132)
+}
+
+// ncu_basic.csv kernel 9: the cuBLAS sm90 HGEMM, 384 threads, 168
+// registers -> Block Limit Registers 1 (5,376 regs/warp; 3 warps per SMSP).
+TEST(Occupancy, HgemmRegisterLimitMatchesNcu) {
+  KernelRecord k = saxpy();
+  k.grid[0] = 128;
+  k.block[0] = 384;
+  k.registers = 168;
+  k.smem_dynamic = 231424;
+  k.smem_config_executed = 233472;
+  Occupancy o = computeOccupancy(k, h100());
+  EXPECT_EQ(o.limit_registers, 1);
+  EXPECT_EQ(o.limit_shared_mem, 1);  // 233,472 / 232,448
+  EXPECT_EQ(o.limit_warps, 5);
+  EXPECT_EQ(o.smem_config_size, 233472);
+}
+
 }  // namespace
 }  // namespace gpuscope::profiler

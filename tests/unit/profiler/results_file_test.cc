@@ -120,5 +120,22 @@ TEST(ResultsFile, ReportedErrorsMapToExitCodes) {
   EXPECT_EQ(checkRunErrors(run).exitCode(), 1);
 }
 
+// The activity record of a launch arrives after later kernels' lines; it
+// still lands on its kernel.
+TEST(ResultsFile, LateLaunchAttributeAppliesToItsKernel) {
+  std::string text = std::string(kFile) + "launch\t0\tshared_mem_config_size\t32768\n";
+  ProfileRun run;
+  ASSERT_TRUE(parseResults(text, "r.tsv", run).ok());
+  ASSERT_EQ(run.kernels.size(), 2u);
+  EXPECT_EQ(run.kernels[0].smem_config_executed, 32768);
+  EXPECT_EQ(run.kernels[1].smem_config_executed, -1);
+  // A record for a kernel that was dropped is ignored.
+  ProfileRun run2;
+  EXPECT_TRUE(parseResults(std::string(kFile) + "launch\t7\tshared_mem_config_size\t1\n", "r.tsv", run2).ok());
+  Status bad = parseResults(std::string(kFile) + "launch\t0\tcolor\t1\n", "r.tsv", run2);
+  EXPECT_FALSE(bad.ok());
+  EXPECT_NE(bad.message().find("r.tsv:9"), std::string::npos) << bad.message();
+}
+
 }  // namespace
 }  // namespace gpuscope::profiler

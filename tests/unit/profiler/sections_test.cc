@@ -81,7 +81,14 @@ TEST(Sections, UnitsGuessedFromNames) {
   EXPECT_EQ(guessUnit("sm__cycles_elapsed.avg.per_second"), Unit::kHertz);
   EXPECT_EQ(guessUnit("sm__cycles_active.avg"), Unit::kCycle);
   EXPECT_EQ(guessUnit("lts__t_sector_hit_rate.pct"), Unit::kPercent);
-  EXPECT_EQ(guessUnit("smsp__inst_executed.avg.per_cycle_active"), Unit::kNone);
+  // ncu --csv units of the evidence run (2026-11-29 ncu_metrics.csv).
+  EXPECT_EQ(guessUnit("smsp__inst_executed.avg.per_cycle_active"), Unit::kInstPerCycle);
+  EXPECT_EQ(guessUnit("dram__bytes.sum.peak_sustained"), Unit::kBytePerCycle);
+  EXPECT_EQ(guessUnit("sm__sass_thread_inst_executed_op_ffma_pred_on.sum.peak_sustained"),
+            Unit::kInstPerCycle);
+  EXPECT_EQ(guessUnit("smsp__sass_thread_inst_executed_op_fadd_pred_on.sum.per_cycle_elapsed"),
+            Unit::kInstPerCycle);
+  EXPECT_EQ(guessUnit("smsp__inst_executed.sum"), Unit::kNone);
 }
 
 }  // namespace

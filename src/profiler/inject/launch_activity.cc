@@ -1,0 +1,49 @@
+#include "inject/launch_activity.h"
+
+#include <cupti_activity.h>
+
+#include <cstdlib>
+#include <utility>
+
+namespace gpuscope::profiler::inject {
+namespace {
+
+constexpr size_t kBufferBytes = 1 << 20;
+constexpr size_t kAlign = 8;
+SharedMemorySink g_sink;
+bool g_started = false;
+
+void CUPTIAPI bufferRequested(uint8_t** buffer, size_t* size, size_t* max_records) {
+  *buffer = static_cast<uint8_t*>(std::aligned_alloc(kAlign, kBufferBytes));
+  *size = *buffer ? kBufferBytes : 0;
+  *max_records = 0;
+}
+
+void CUPTIAPI bufferCompleted(CUcontext, uint32_t, uint8_t* buffer, size_t, size_t valid) {
+  CUpti_Activity* record = nullptr;
+  while (buffer && cuptiActivityGetNextRecord(buffer, valid, &record) == CUPTI_SUCCESS) {
+    if (record->kind != CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL && record->kind != CUPTI_ACTIVITY_KIND_KERNEL)
+      continue;
+    // CUDA 13's CUPTI delivers the newest record layout.
+    auto* k = reinterpret_cast<const CUpti_ActivityKernel10*>(record);
+    if (g_sink) g_sink(k->correlationId, k->sharedMemoryExecuted);
+  }
+  std::free(buffer);
+}
+
+}  // namespace
+
+bool startLaunchActivity(SharedMemorySink sink) {
+  g_sink = std::move(sink);
+  if (cuptiActivityRegisterCallbacks(bufferRequested, bufferCompleted) != CUPTI_SUCCESS) return false;
+  if (cuptiActivityEnable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL) != CUPTI_SUCCESS) return false;
+  g_started = true;
+  std::atexit([] { flushLaunchActivity(); });
+  return true;
+}
+
+void flushLaunchActivity() {
+  if (g_started) cuptiActivityFlushAll(CUPTI_ACTIVITY_FLAG_FLUSH_FORCED);
+}
+
+}  // namespace gpuscope::profiler::inject
