@@ -91,6 +91,16 @@ sys.exit(0 if ours == theirs else 1)
 PYEOF
   crc=$?; sed 's/^/  /' "$WORK/cmp.txt" >>"$SUMMARY"
   result "pytorch eager: kernel list equals torch.profiler's" $crc
+  # Hot query APIs (cudaGetDevice, ...) are off by default and back with
+  # --cuda-trace-all-apis; launches are recorded either way.
+  q_get="select count(*) from api_calls_named where name = 'cudaGetDevice'"
+  q_launch="select count(*) from api_calls_named where name = 'cudaLaunchKernel'"
+  g0=$(count_sql "$WORK/small.gpuscope" "$q_get"); l0=$(count_sql "$WORK/small.gpuscope" "$q_launch")
+  $T "$GS" trace -q --cuda-trace-all-apis -o "$WORK/small_all.gpuscope" -- $PY tests/gpu/torch_workloads.py small --steps 5 --warmup 1 >>"$LOG" 2>&1
+  g1=$(count_sql "$WORK/small_all.gpuscope" "$q_get"); l1=$(count_sql "$WORK/small_all.gpuscope" "$q_launch")
+  say "  API filter: default cudaGetDevice ${g0:-?} cudaLaunchKernel ${l0:-?}; --cuda-trace-all-apis cudaGetDevice ${g1:-?} cudaLaunchKernel ${l1:-?}"
+  [ "${g0:-x}" = 0 ] && [ "${g1:-0}" -gt 0 ] && [ "${l0:-0}" -gt 0 ] && [ "${l0}" = "${l1:-}" ]
+  result "hot query APIs off by default, on with --cuda-trace-all-apis" $?
   $T "$GS" trace -o "$WORK/spawn.gpuscope" -- $PY tests/gpu/torch_workloads.py spawn >>"$LOG" 2>&1
   rc=$?
   n=$(count_sql "$WORK/spawn.gpuscope" "select count(distinct pid) from kernels")
@@ -111,16 +121,21 @@ fi
 base=$($T "$WORK/eb" 100000 2>>"$LOG"); traced=$($T "$GS" trace -o "$WORK/eb.gpuscope" -- "$WORK/eb" 100000 2>>"$LOG")
 say "  empty launches untraced: $base"
 say "  empty launches traced:   $traced"
+per_sql="select printf('%.2f API records per kernel (%d, %d kernels)', 1.0 * (select count(*) from api_calls) / max(1, (select count(*) from kernels)), (select count(*) from api_calls), (select count(*) from kernels))"
+say "    traced empty launches: $(count_sql "$WORK/eb.gpuscope" "$per_sql")"
 overhead_json="{\"empty_launch\": {\"untraced\": \"$base\", \"traced\": \"$traced\"}"
 if $PY -c "import torch" >/dev/null 2>&1; then
   workloads="small gemm"; $PY -c "import torchvision" >/dev/null 2>&1 && workloads="small resnet gemm"
   for w in $workloads; do
-    steps=100; [ $w = resnet ] && steps=50; [ $w = gemm ] && steps=20
+    # Measured windows of ~0.6-1 s (small 200 x ~4.6 ms, resnet 150 x ~3.7 ms):
+    # one flush or GC pause does not decide the ratio.
+    steps=200; [ $w = resnet ] && steps=150; [ $w = gemm ] && steps=20
     u=$($T $PY tests/gpu/torch_workloads.py $w --steps $steps 2>>"$LOG" | sed -n 's/^RESULT //p')
     t=$($T "$GS" trace -q -o "$WORK/o_$w.gpuscope" -- $PY tests/gpu/torch_workloads.py $w --steps $steps 2>>"$LOG" | sed -n 's/^RESULT //p')
     k=$($T $PY tests/gpu/torch_workloads.py $w --steps $steps --profiler 2>>"$LOG" | sed -n 's/^RESULT //p' | $PY -c "import json,sys; d=json.load(sys.stdin); d.pop('profiler_kernels'); print(json.dumps(d))")
     line=$($PY -c "import json,sys; u,t,k=(json.loads(a)['ms_per_step'] for a in sys.argv[1:]); print(f'{u:.3f} ms/step untraced, {t:.3f} gpuscope ({t/u:.3f}x), {k:.3f} torch.profiler ({k/u:.3f}x)')" "$u" "$t" "$k" 2>>"$LOG")
     say "  overhead $w: ${line:-measurement failed}"
+    say "    traced $w: $(count_sql "$WORK/o_$w.gpuscope" "$per_sql")"
     overhead_json="$overhead_json, \"$w\": {\"untraced\": ${u:-null}, \"gpuscope\": ${t:-null}, \"torch_profiler\": ${k:-null}}"
   done
 fi

@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/file.h"
 #include "cli/commands.h"
@@ -40,6 +44,48 @@ void printReportList() {
   std::printf("\nDefault set: %s\n", defaults.c_str());
 }
 
+// The model tables a report reads (a .gpuscope store loads only those).
+// Reports do not declare them, so this list follows src/stats/reports/*.cc;
+// a report not listed here loads everything. The small descriptive tables
+// (processes, threads, devices, contexts, streams) are always loaded.
+std::vector<std::string> tablesForReport(std::string_view report) {
+  static const std::vector<std::pair<std::string_view, std::vector<std::string>>> kTables = {
+      {"cuda_api_sum", {"api_calls"}},
+      {"cuda_api_trace", {"api_calls"}},
+      {"cuda_gpu_kern_sum", {"kernels"}},
+      {"cuda_gpu_mem_time_sum", {"memcpys", "memsets"}},
+      {"cuda_gpu_mem_size_sum", {"memcpys", "memsets"}},
+      {"cuda_kern_exec_sum", {"kernels", "api_calls"}},
+      {"cuda_kern_exec_trace", {"kernels", "api_calls"}},
+      {"cuda_gpu_trace", {"kernels", "memcpys", "memsets"}},
+      {"nvtx_sum", {"nvtx"}},
+      {"nvtx_pushpop_trace", {"nvtx"}},
+      {"nvtx_kern_sum", {"nvtx", "api_calls", "kernels", "memcpys", "memsets"}},
+      {"nvtx_gpu_proj_sum", {"nvtx", "api_calls", "kernels", "memcpys", "memsets"}},
+      {"nvtx_gpu_proj_trace", {"nvtx", "api_calls", "kernels", "memcpys", "memsets"}},
+      {"osrt_sum", {"os_runtime"}},
+      {"diagnostics", {}},  // diagnostics are always loaded
+  };
+  for (const auto& [name, tables] : kTables) {
+    if (name == report) return tables;
+  }
+  return {};
+}
+
+// Empty = all tables (some report needs more than this file knows).
+std::vector<std::string> tablesForReports(const std::vector<stats::ReportRequest>& requests) {
+  std::vector<std::string> out = {"processes", "threads", "devices", "contexts", "streams"};
+  for (const auto& r : requests) {
+    std::string_view name = r.info->name;
+    std::vector<std::string> tables = tablesForReport(name);
+    if (tables.empty() && name != "diagnostics") return {};
+    for (std::string& t : tables) {
+      if (std::find(out.begin(), out.end(), t) == out.end()) out.push_back(std::move(t));
+    }
+  }
+  return out;
+}
+
 Status runStats(const StatsOptions& o) {
   if (o.help_reports) {
     printReportList();
@@ -71,7 +117,9 @@ Status runStats(const StatsOptions& o) {
       GS_RETURN_IF_ERROR(checkOutputPath(paths.back(), o.force));
     }
   }
-  GS_ASSIGN_OR_RETURN(model::Trace trace, importers::loadTrace(o.input, {.quiet = o.quiet}));
+  GS_ASSIGN_OR_RETURN(model::Trace trace,
+                      importers::loadTrace(o.input, {.quiet = o.quiet,
+                                                     .tables = tablesForReports(requests)}));
   stats::ReportContext context(trace);
   std::vector<stats::ReportTable> tables;
   for (const auto& r : requests) tables.push_back(stats::runReport(context, r));

@@ -55,6 +55,9 @@ void addTraceCommand(CLI::App& app, Action& action) {
   cmd->add_option("--cuda-graph-trace", flags->graph_trace,
                   "graph: one record per graph launch; node: every node's kernels/copies")
       ->capture_default_str();
+  cmd->add_flag("--cuda-trace-all-apis", o.config.trace_all_apis,
+                "also record cheap query APIs called many times per launch (cudaGetDevice, "
+                "cudaGetLastError, cuGetProcAddress, ...); costs host time per call (nsys: same)");
   cmd->add_option("-c,--capture-range", flags->capture_range,
                   "record only inside cudaProfilerStart/Stop (cudaProfilerApi) or inside NVTX "
                   "ranges named NAME (nvtx:NAME); none = everything")

@@ -78,7 +78,7 @@ StatusOr<model::Trace> loadGzip(const std::string& path, Progress& progress) {
   return readKinetoJson(json, path);
 }
 
-StatusOr<model::Trace> loadSqlite(const std::string& path) {
+StatusOr<model::Trace> loadSqlite(const std::string& path, const LoadOptions& options) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
     std::string msg = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
@@ -97,7 +97,7 @@ StatusOr<model::Trace> loadSqlite(const std::string& path) {
   const bool store = store::isStore(db);
   const bool nsys = !store && isNsysSqlite(db);
   sqlite3_close(db);
-  if (store) return store::readStore(path);
+  if (store) return store::readStore(path, store::StoreReadOptions{.tables = options.tables});
   if (nsys) return readNsysSqlite(path);
   return InvalidInput(path +
                       ": SQLite database is neither a gpuscope store nor an nsys export (no "
@@ -121,7 +121,7 @@ StatusOr<model::Trace> loadTrace(const std::string& path, const LoadOptions& opt
       break;
     case Format::kSqlite:
       progress.stage("reading " + path);
-      trace = loadSqlite(path);
+      trace = loadSqlite(path, options);
       break;
     case Format::kKinetoJson: {
       progress.stage("reading " + path);

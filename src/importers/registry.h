@@ -5,6 +5,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/status.h"
 #include "model/trace.h"
@@ -26,6 +27,11 @@ Format sniffFormat(std::string_view head);
 
 struct LoadOptions {
   bool quiet = false;  // no progress on stderr
+  // SQL names of the model tables the caller needs ("kernels", ...); empty =
+  // all. A .gpuscope store skips the others (they stay empty); other formats
+  // load everything. ("= {}": callers may leave it out of designated
+  // initializers without -Wmissing-field-initializers.)
+  std::vector<std::string> tables = {};
 };
 
 // Reads any supported trace file into memory, sorted by time.

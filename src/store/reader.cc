@@ -4,12 +4,14 @@
 // naming the table and row, never a crash.
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
 #include <string>
 
 #include "base/file.h"
+#include "store/column_cache.h"
 #include "store/schema.h"
 #include "store/sqlite_db.h"
 #include "store/store.h"
@@ -250,7 +252,18 @@ bool isStore(sqlite3* db) {
   return ours;
 }
 
-StatusOr<model::Trace> readStore(const std::string& path) {
+StatusOr<model::Trace> readStore(const std::string& path) { return readStore(path, {}); }
+
+StatusOr<model::Trace> readStore(const std::string& path, const StoreReadOptions& options) {
+  for (const std::string& name : options.tables) {
+    bool known = false;
+    model::Trace().forEachTable([&](const auto& t) { known |= name == t.kSqlName; });
+    if (!known) return InvalidInput(path + ": no table '" + name + "' in a gpuscope store");
+  }
+  auto wanted = [&](std::string_view name) {
+    return options.tables.empty() ||
+           std::find(options.tables.begin(), options.tables.end(), name) != options.tables.end();
+  };
   // readHead gives the usual errors for a directory or a missing or
   // unreadable path; SQLite would only say "unable to open".
   GS_ASSIGN_OR_RETURN(std::string head, readHead(path, kSqliteMagic.size()));
@@ -270,7 +283,18 @@ StatusOr<model::Trace> readStore(const std::string& path) {
   GS_RETURN_IF_ERROR(readStrings(db, trace.strings));
   const size_t string_count = trace.strings.size();
   trace.forEachTable([&](auto& table) {
-    if (status.ok()) status = readTable(db, string_count, table);
+    if (!status.ok() || !wanted(table.kSqlName)) return;
+    // The column cache when it is complete and trusted, else the rows.
+    StatusOr<bool> cached = readTableFromCache(db, string_count, table);
+    if (!cached.ok()) {
+      status = cached.status();
+    } else if (*cached) {
+      if (options.tables_from_cache != nullptr) {
+        options.tables_from_cache->push_back(table.kSqlName);
+      }
+    } else {
+      status = readTable(db, string_count, table);
+    }
   });
   GS_RETURN_IF_ERROR(status);
   GS_RETURN_IF_ERROR(readDiagnostics(db, trace.diagnostics));

@@ -12,6 +12,9 @@ const char* const kCreateStringsSql = "CREATE TABLE strings(id INTEGER PRIMARY K
 const char* const kCreateDiagnosticsSql =
     "CREATE TABLE diagnostics(name TEXT, severity TEXT, count INTEGER, first_position TEXT, "
     "description TEXT)";
+const char* const kCreateColumnChunksSql =
+    "CREATE TABLE column_chunks(table_name TEXT, column_name TEXT, chunk INTEGER, rows INTEGER, "
+    "codec TEXT, data BLOB, PRIMARY KEY(table_name, column_name, chunk))";
 
 std::span<const char* const> indexSql() {
   static constexpr std::array<const char*, 4> kIndexes = {

@@ -43,6 +43,8 @@ std::string selectSql(std::string_view table, std::span<const model::ColumnInfo>
 extern const char* const kCreateMetaSql;
 extern const char* const kCreateStringsSql;
 extern const char* const kCreateDiagnosticsSql;
+// The column cache (column_cache.h); schema version 2 and later.
+extern const char* const kCreateColumnChunksSql;
 // Indexes created after the bulk insert, on the joins every analysis makes.
 std::span<const char* const> indexSql();
 

@@ -1,6 +1,8 @@
 // writeStore: the trace goes into a fresh SQLite file under a temporary name
 // in one transaction, with prepared multi-row INSERTs bound by column index,
-// then the file is renamed into place (base/file.h AtomicOutput).
+// then the file is renamed into place (base/file.h AtomicOutput). The row
+// tables come first, then the column cache (column_cache.h) and its
+// triggers, then the indexes.
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 
 #include "base/file.h"
 #include "base/version.h"
+#include "store/column_cache.h"
 #include "store/schema.h"
 #include "store/sqlite_db.h"
 #include "store/store.h"
@@ -133,7 +136,7 @@ Status writeDiagnostics(const Database& db, const model::Diagnostics& diagnostic
   return OkStatus();
 }
 
-Status writeAll(const Database& db, const model::Trace& trace) {
+Status writeAll(const Database& db, const model::Trace& trace, size_t chunk_rows) {
   // A fresh private file: no journal, no fsync per page (the rename is what
   // makes the output visible, and a failed run deletes the file anyway).
   // Worker threads and a larger cache speed up the index sorts at the end.
@@ -151,6 +154,7 @@ Status writeAll(const Database& db, const model::Trace& trace) {
   });
   GS_RETURN_IF_ERROR(status);
   GS_RETURN_IF_ERROR(writeDiagnostics(db, trace.diagnostics));
+  GS_RETURN_IF_ERROR(writeColumnCache(db, trace, chunk_rows));
   for (const char* sql : indexSql()) GS_RETURN_IF_ERROR(db.exec(sql, "(index)"));
   return db.exec("COMMIT", "(commit)");
 }
@@ -158,12 +162,21 @@ Status writeAll(const Database& db, const model::Trace& trace) {
 }  // namespace
 
 Status writeStore(const model::Trace& trace, const std::string& path, bool force) {
-  GS_ASSIGN_OR_RETURN(AtomicOutput out, AtomicOutput::create(path, force));
+  return writeStore(trace, path, StoreWriteOptions{.force = force});
+}
+
+Status writeStore(const model::Trace& trace, const std::string& path,
+                  const StoreWriteOptions& options) {
+  if (options.chunk_rows == 0 || options.chunk_rows > kColumnChunkRows) {
+    return InvalidInput(path + ": column cache chunk size " + std::to_string(options.chunk_rows) +
+                        " is outside 1.." + std::to_string(kColumnChunkRows));
+  }
+  GS_ASSIGN_OR_RETURN(AtomicOutput out, AtomicOutput::create(path, options.force));
   {
     GS_ASSIGN_OR_RETURN(
         Database db,
         Database::open(out.tempPath(), SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, path));
-    GS_RETURN_IF_ERROR(writeAll(db, trace));
+    GS_RETURN_IF_ERROR(writeAll(db, trace, options.chunk_rows));
     GS_RETURN_IF_ERROR(db.close());
   }
   return out.commit();

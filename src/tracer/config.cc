@@ -67,6 +67,7 @@ std::vector<std::pair<std::string, std::string>> configToEnv(const TracerConfig&
       {kEnvGraphTrace, c.graph_mode == GraphTraceMode::kNode ? "node" : "graph"},
       {kEnvCaptureRange, capture},
       {kEnvFlushMs, std::to_string(c.flush_interval_ms)},
+      {kEnvAllApis, c.trace_all_apis ? "1" : "0"},
   };
 }
 
@@ -86,6 +87,12 @@ StatusOr<TracerConfig> configFromEnv(const std::function<const char*(const char*
       return InvalidInput(std::string(kEnvFlushMs) + ": expected milliseconds 1..600000, got '" +
                           std::string(s) + "'");
     c.flush_interval_ms = ms;
+  }
+  if (const char* v = getenv(kEnvAllApis)) {
+    std::string_view s(v);
+    if (s != "0" && s != "1")
+      return InvalidInput(std::string(kEnvAllApis) + ": expected 0 or 1, got '" + std::string(s) + "'");
+    c.trace_all_apis = s == "1";
   }
   return c;
 }

@@ -25,6 +25,9 @@ struct TracerConfig {
   CaptureRangeKind capture = CaptureRangeKind::kNone;
   std::string capture_nvtx_name;  // for CaptureRangeKind::kNvtx
   int flush_interval_ms = 250;    // SIGKILL loses at most this much
+  // false: hot query APIs (api_filter.h) get no records (nsys's default);
+  // true: every runtime and driver call is recorded (--cuda-trace-all-apis).
+  bool trace_all_apis = false;
   std::string output_dir;         // where <pid>.raw files go
 };
 
@@ -41,6 +44,7 @@ inline constexpr const char* kEnvTrace = "GPUSCOPE_TRACE";
 inline constexpr const char* kEnvGraphTrace = "GPUSCOPE_CUDA_GRAPH_TRACE";
 inline constexpr const char* kEnvCaptureRange = "GPUSCOPE_CAPTURE_RANGE";
 inline constexpr const char* kEnvFlushMs = "GPUSCOPE_FLUSH_MS";
+inline constexpr const char* kEnvAllApis = "GPUSCOPE_CUDA_TRACE_ALL_APIS";
 
 // The variables a traced process needs, as NAME=VALUE pairs.
 std::vector<std::pair<std::string, std::string>> configToEnv(const TracerConfig& config);

@@ -30,7 +30,7 @@ std::string messageOf(Session* s, const nvtxEventAttributes_t* a) {
     case NVTX_MESSAGE_TYPE_ASCII: return a->message.ascii ? a->message.ascii : "";
     case NVTX_MESSAGE_TYPE_UNICODE: return narrow(a->message.unicode);
     case NVTX_MESSAGE_TYPE_REGISTERED: {
-      std::lock_guard<std::mutex> lock(s->mu);
+      std::lock_guard<std::mutex> lock(s->registered_mu);
       auto it = s->registered_strings.find(reinterpret_cast<uintptr_t>(a->message.registered));
       return it == s->registered_strings.end() ? std::string() : it->second;
     }
@@ -80,7 +80,7 @@ void onNvtx(Session* s, CUpti_CallbackId cbid, const CUpti_NvtxData* d) {
       std::string text = cbid == CUPTI_CBID_NVTX_nvtxDomainRegisterStringA
           ? std::string(static_cast<const nvtxDomainRegisterStringA_params*>(p)->string ?: "")
           : narrow(reinterpret_cast<const wchar_t*>(static_cast<const nvtxDomainRegisterStringW_params*>(p)->string));
-      std::lock_guard<std::mutex> lock(s->mu);
+      std::lock_guard<std::mutex> lock(s->registered_mu);
       s->registered_strings[reinterpret_cast<uintptr_t>(handle)] = std::move(text);
       break;
     }

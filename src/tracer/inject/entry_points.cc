@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "tracer/api_filter.h"
 #include "tracer/inject/session.h"
 
 extern "C" {
@@ -42,6 +43,25 @@ void enableKind(Session* s, CUpti_ActivityKind kind) {
   s->rec.rows.diagnostics.add("cupti_activity_kind_unavailable", model::Severity::kDataLoss,
                               "CUPTI refused to enable an activity kind; those events are missing",
                               "kind " + std::to_string(int(kind)));
+}
+
+const char* cuptiApiName(bool driver, uint32_t cbid) {
+  const char* name = nullptr;
+  if (cuptiGetCallbackName(driver ? CUPTI_CB_DOMAIN_DRIVER_API : CUPTI_CB_DOMAIN_RUNTIME_API, cbid, &name) !=
+      CUPTI_SUCCESS)
+    return nullptr;
+  return name;
+}
+
+// After the RUNTIME/DRIVER kinds are enabled (enabling a kind resets the
+// per-call settings). Returns how many callback ids were turned off.
+size_t disableHotQueries() {
+  size_t n = 0;
+  for (uint32_t cbid : hotQueryCallbackIds(false, CUPTI_RUNTIME_TRACE_CBID_SIZE, cuptiApiName))
+    n += cuptiActivityEnableRuntimeApi(cbid, 0) == CUPTI_SUCCESS;
+  for (uint32_t cbid : hotQueryCallbackIds(true, CUPTI_DRIVER_TRACE_CBID_SIZE, cuptiApiName))
+    n += cuptiActivityEnableDriverApi(cbid, 0) == CUPTI_SUCCESS;
+  return n;
 }
 
 bool setupCupti(Session* s) {
@@ -95,10 +115,14 @@ bool setupCupti(Session* s) {
     enableKind(s, CUPTI_ACTIVITY_KIND_STREAM);
     enableKind(s, CUPTI_ACTIVITY_KIND_RUNTIME);
     enableKind(s, CUPTI_ACTIVITY_KIND_DRIVER);
-    // Polled constantly by frameworks; Kineto drops the same three.
-    cuptiActivityEnableDriverApi(CUPTI_DRIVER_TRACE_CBID_cuKernelGetAttribute, 0);
-    cuptiActivityEnableDriverApi(CUPTI_DRIVER_TRACE_CBID_cuDevicePrimaryCtxGetState, 0);
-    cuptiActivityEnableDriverApi(CUPTI_DRIVER_TRACE_CBID_cuCtxGetCurrent, 0);
+    // Queries frameworks make many times per launch (api_filter.h): each
+    // record costs the calling thread host time. Kineto drops four of them.
+    size_t off = c.trace_all_apis ? 0 : disableHotQueries();
+    std::lock_guard<std::mutex> lock(s->mu);
+    s->rec.rows.meta["cuda_api_filter"] =
+        c.trace_all_apis ? "all" : "hot_queries_off:" + std::to_string(off);
+  }
+  if (c.trace_cuda) {
     enableKind(s, CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL);
     enableKind(s, CUPTI_ACTIVITY_KIND_MEMCPY);
     enableKind(s, CUPTI_ACTIVITY_KIND_MEMSET);

@@ -17,10 +17,8 @@
 namespace gpuscope::tracer::inject {
 namespace {
 
-// CUPTI recommends 1-10 MB; the reference measurement (H100) dropped
-// nothing with 8 MB.
-constexpr size_t kBufferSize = 8u << 20;
-constexpr size_t kMaxFreeBuffers = 16;
+// Records decoded per hold of Session::mu (~0.1-0.3 ms of work).
+constexpr int kRecordsPerLock = 2048;
 
 Session* g_session = nullptr;
 
@@ -61,22 +59,29 @@ void writeAll(Session* s, const std::string& bytes) {
   }
 }
 
+// The writer thread. Decoding here, not in bufferCompleted, keeps it off
+// CUPTI's threads and application threads; the periodic non-forced flush
+// hands over buffers whose records are complete (no GPU synchronization),
+// so a killed program loses at most one interval.
 void flusherLoop(Session* s) {
-  std::unique_lock<std::mutex> lock(s->mu);
+  s->buffers.prefill(kPrefilledBuffers);
   const auto period = std::chrono::milliseconds(s->config.flush_interval_ms);
-  while (!s->flusher_stop) {
-    s->flusher_cv.wait_for(lock, period, [s] { return s->flusher_stop; });
-    if (s->flusher_stop) break;
-    lock.unlock();
-    // Completed buffers only (flag 0): no synchronization with the GPU.
-    cuptiActivityFlushAll(0);
-    lock.lock();
-    writePendingLocked(s);
+  auto next_flush = std::chrono::steady_clock::now() + period;
+  while (!s->flusher_stop.load()) {
+    s->buffers.waitCompleted(next_flush, s->flusher_stop);
+    if (s->flusher_stop.load()) break;
+    if (std::chrono::steady_clock::now() >= next_flush) {
+      cuptiActivityFlushAll(0);
+      next_flush = std::chrono::steady_clock::now() + period;
+    }
+    drainCompleted(s);
+    std::lock_guard<std::mutex> lock(s->mu);
+    writePendingLocked(s);  // rows added by callbacks (capture edges, graph nodes)
   }
 }
 
 void startFlusherLocked(Session* s) {
-  s->flusher_stop = false;
+  s->flusher_stop.store(false);
   s->flusher = new std::thread(flusherLoop, s);
 }
 
@@ -115,11 +120,24 @@ const char* apiName(bool driver, uint32_t cbid) {
 // fork() without exec: the child keeps our memory but is a new process. It
 // must not append to the parent's file nor re-write the parent's pending
 // rows, and the flusher thread did not survive the fork.
-void atforkPrepare() { if (g_session) g_session->mu.lock(); }
-void atforkParent() { if (g_session) g_session->mu.unlock(); }
+void atforkPrepare() {
+  if (g_session == nullptr) return;
+  g_session->mu.lock();
+  g_session->registered_mu.lock();
+  g_session->buffers.lockForFork();
+}
+void atforkParent() {
+  if (g_session == nullptr) return;
+  g_session->buffers.unlockAfterFork();
+  g_session->registered_mu.unlock();
+  g_session->mu.unlock();
+}
 void atforkChild() {
   Session* s = g_session;
   if (s == nullptr) return;
+  s->buffers.dropCompletedLocked();  // the parent's records
+  s->buffers.unlockAfterFork();
+  s->registered_mu.unlock();
   if (s->fd >= 0) ::close(s->fd);
   s->fd = -1;
   s->write_failed = false;
@@ -141,9 +159,9 @@ void finish() {
     std::lock_guard<std::mutex> lock(s->mu);
     if (s->finished) return;
     s->finished = true;
-    s->flusher_stop = true;
+    s->flusher_stop.store(true);
   }
-  s->flusher_cv.notify_all();
+  s->buffers.wake();
   bool cupti_usable = s->flusher != nullptr;  // false in a fork child that never used CUDA
   if (s->flusher != nullptr) s->flusher->join();
   // Forced: incomplete records too, this is the last chance.
@@ -190,27 +208,43 @@ void writePendingLocked(Session* s) {
   writeAll(s, bytes);
 }
 
+void drainCompleted(Session* s) {
+  ActivityBufferPool::Completed c;
+  while (s->buffers.takeCompleted(&c)) {
+    CUpti_Activity* record = nullptr;
+    bool more = true;
+    while (more) {
+      std::lock_guard<std::mutex> lock(s->mu);
+      for (int i = 0; i < kRecordsPerLock; ++i) {
+        if (cuptiActivityGetNextRecord(c.data, c.valid_size, &record) != CUPTI_SUCCESS) {
+          more = false;
+          break;
+        }
+        s->decoder->decode(record);
+      }
+      if (!more) {
+        s->decoder->addDroppedRecords(c.dropped);
+        writePendingLocked(s);
+      }
+    }
+    s->buffers.recycle(c.data, c.valid_size);
+  }
+}
+
 void flushAll(Session* s, uint32_t flags) {
   cuptiActivityFlushAll(flags);
+  drainCompleted(s);
   std::lock_guard<std::mutex> lock(s->mu);
   writePendingLocked(s);
 }
 
 void CUPTIAPI bufferRequested(uint8_t** buffer, size_t* size, size_t* max_records) {
+  // Application thread: the pool's O(1) pop, never the session lock.
+  // Buffers are zeroed (CUPTI is told so: ZEROED_OUT_ACTIVITY_BUFFER).
   Session* s = g_session;
-  uint8_t* b = nullptr;
-  if (s != nullptr) {
-    std::lock_guard<std::mutex> lock(s->mu);
-    if (!s->free_buffers.empty()) {
-      b = s->free_buffers.back();
-      s->free_buffers.pop_back();
-    }
-  }
-  // Zeroed here (calloc) or at completion: CUPTI is told not to zero them
-  // itself on the application thread (ZEROED_OUT_ACTIVITY_BUFFER).
-  if (b == nullptr) b = static_cast<uint8_t*>(std::calloc(1, kBufferSize));
+  uint8_t* b = s != nullptr ? s->buffers.acquire() : static_cast<uint8_t*>(std::calloc(1, kActivityBufferSize));
   *buffer = b;
-  *size = b != nullptr ? kBufferSize : 0;
+  *size = b != nullptr ? kActivityBufferSize : 0;
   *max_records = 0;
 }
 
@@ -220,19 +254,11 @@ void CUPTIAPI bufferCompleted(CUcontext ctx, uint32_t stream_id, uint8_t* buffer
     std::free(buffer);
     return;
   }
-  std::lock_guard<std::mutex> lock(s->mu);
-  CUpti_Activity* record = nullptr;
-  while (cuptiActivityGetNextRecord(buffer, valid_size, &record) == CUPTI_SUCCESS) s->decoder->decode(record);
+  // Queued for the writer thread: decoding here would run on CUPTI's
+  // thread or on an application thread inside a CUDA call.
   size_t dropped = 0;
-  if (cuptiActivityGetNumDroppedRecords(ctx, stream_id, &dropped) == CUPTI_SUCCESS)
-    s->decoder->addDroppedRecords(int64_t(dropped));
-  writePendingLocked(s);
-  if (s->free_buffers.size() < kMaxFreeBuffers) {
-    std::memset(buffer, 0, valid_size);  // the rest was never written
-    s->free_buffers.push_back(buffer);
-  } else {
-    std::free(buffer);
-  }
+  if (cuptiActivityGetNumDroppedRecords(ctx, stream_id, &dropped) != CUPTI_SUCCESS) dropped = 0;
+  s->buffers.complete({buffer, valid_size, int64_t(dropped)});
 }
 
 bool setupSession(const TracerConfig& config) {

@@ -1,7 +1,12 @@
 // The tracer inside a traced process: one Session per process holding the
-// Recording being built, the decoder, the raw file and the flush thread.
-// Everything that touches shared state takes `mu`; CUPTI may complete
-// buffers on several threads at once (per-thread buffers, CUDA 13).
+// Recording being built, the decoder, the raw file and the writer thread.
+// Locks, none ever held while taking another except at fork():
+//   buffers' own mutex: activity buffer pool and completed queue (O(1) only;
+//     CUPTI requests buffers on application threads);
+//   registered_mu: NVTX registered strings (read by NVTX callbacks);
+//   mu: the Recording, decoder, encoder and raw file. The writer holds it
+//     per chunk of records, so application-thread callbacks that need it
+//     (graph capture, nvtxRangeStart ids) wait at most one chunk.
 #pragma once
 
 #include <cupti.h>
@@ -18,6 +23,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "tracer/buffer_pool.h"
 #include "tracer/config.h"
 #include "tracer/graph_nodes.h"
 #include "tracer/raw_format.h"
@@ -25,6 +31,13 @@
 #include "tracer/recording.h"
 
 namespace gpuscope::tracer::inject {
+
+// 8 MB (CUPTI recommends 1-10 MB; nothing was dropped with 8 MB on the
+// H100 reference runs). Four are allocated and pre-faulted by the writer
+// thread at start; up to eight idle ones are kept.
+inline constexpr size_t kActivityBufferSize = 8u << 20;
+inline constexpr size_t kPrefilledBuffers = 4;
+inline constexpr size_t kMaxIdleBuffers = 8;
 
 struct Session {
   std::mutex mu;
@@ -37,13 +50,16 @@ struct Session {
   int fd = -1;
   bool write_failed = false;
   std::unordered_set<int64_t> tids_seen;
+
+  std::mutex registered_mu;
   std::unordered_map<uintptr_t, std::string> registered_strings;  // nvtxStringHandle_t -> text
 
-  std::vector<uint8_t*> free_buffers;  // activity buffers for reuse
+  ActivityBufferPool buffers{kActivityBufferSize, kMaxIdleBuffers};
 
+  // The writer: decodes completed buffers as they arrive and calls
+  // cuptiActivityFlushAll(0) every flush interval.
   std::thread* flusher = nullptr;  // a pointer: a forked child drops it without joining
-  std::condition_variable flusher_cv;
-  bool flusher_stop = false;
+  std::atomic<bool> flusher_stop{false};
   bool finished = false;
   // A fork() child of a traced process. CUPTI state copied from a parent
   // that initialized CUDA is unusable, so such a child calls no CUPTI
@@ -69,10 +85,14 @@ void ensureFlusher();
 // Writes everything decoded so far to the raw file. Caller holds s->mu.
 void writePendingLocked(Session* s);
 
-// cuptiActivityFlushAll(flags), then writes; not from CUPTI buffer callbacks.
+// Decodes and writes every queued completed buffer, then recycles it.
+void drainCompleted(Session* s);
+
+// cuptiActivityFlushAll(flags), then decodes and writes; not from CUPTI
+// buffer callbacks.
 void flushAll(Session* s, uint32_t flags);
 
-// CUPTI activity buffer callbacks.
+// CUPTI activity buffer callbacks: both O(1), neither takes `mu`.
 void CUPTIAPI bufferRequested(uint8_t** buffer, size_t* size, size_t* max_records);
 void CUPTIAPI bufferCompleted(CUcontext ctx, uint32_t stream_id, uint8_t* buffer, size_t size,
                               size_t valid_size);

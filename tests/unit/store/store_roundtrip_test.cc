@@ -12,57 +12,9 @@
 namespace gpuscope::store {
 namespace {
 
+using testing::expectTracesEqual;
 using testing::makeFullTrace;
 using testing::ScratchDir;
-
-template <typename Table>
-void expectTablesEqual(const Table& a, const Table& b) {
-  ASSERT_EQ(a.size(), b.size()) << Table::kSqlName;
-  size_t ia = 0;
-  Table::forEachColumn(a, [&](const model::ColumnInfo& info, const auto& ca) {
-    size_t ib = 0;
-    Table::forEachColumn(b, [&](const model::ColumnInfo&, const auto& cb) {
-      if constexpr (std::is_same_v<decltype(ca), decltype(cb)>) {
-        if (ia == ib) {
-          ASSERT_EQ(ca.size(), cb.size()) << Table::kSqlName << "." << info.name;
-          for (size_t i = 0; i < ca.size(); ++i) {
-            EXPECT_EQ(ca[i], cb[i]) << Table::kSqlName << "." << info.name << " row " << i;
-          }
-        }
-      }
-      ++ib;
-    });
-    ++ia;
-  });
-}
-
-void expectTracesEqual(const model::Trace& a, const model::Trace& b) {
-  size_t ia = 0;
-  a.forEachTable([&](const auto& ta) {
-    size_t ib = 0;
-    b.forEachTable([&](const auto& tb) {
-      if constexpr (std::is_same_v<decltype(ta), decltype(tb)>) {
-        if (ia == ib) expectTablesEqual(ta, tb);
-      }
-      ++ib;
-    });
-    ++ia;
-  });
-  ASSERT_EQ(a.strings.size(), b.strings.size());
-  for (model::StringId id = 0; id < a.strings.size(); ++id) {
-    EXPECT_EQ(a.strings.get(id), b.strings.get(id)) << "string id " << id;
-  }
-  const auto& da = a.diagnostics.all();
-  const auto& db = b.diagnostics.all();
-  ASSERT_EQ(da.size(), db.size());
-  for (size_t i = 0; i < da.size(); ++i) {
-    EXPECT_EQ(da[i].name, db[i].name);
-    EXPECT_EQ(da[i].severity, db[i].severity) << da[i].name;
-    EXPECT_EQ(da[i].count, db[i].count) << da[i].name;
-    EXPECT_EQ(da[i].first_position, db[i].first_position) << da[i].name;
-    EXPECT_EQ(da[i].description, db[i].description) << da[i].name;
-  }
-}
 
 TEST(StoreRoundTrip, EveryTableAndColumnComesBackUnchanged) {
   ScratchDir dir;
@@ -75,7 +27,7 @@ TEST(StoreRoundTrip, EveryTableAndColumnComesBackUnchanged) {
   expectTracesEqual(original, *loaded);
 
   auto expected_meta = original.meta;
-  expected_meta["schema_version"] = "1";
+  expected_meta["schema_version"] = std::to_string(kSchemaVersion);
   expected_meta["producer"] = std::string("gpuscope ") + kVersion;
   EXPECT_EQ(loaded->meta, expected_meta);
 }

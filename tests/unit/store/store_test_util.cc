@@ -1,5 +1,7 @@
 #include "store_test_util.h"
 
+#include <gtest/gtest.h>
+
 #include <dirent.h>
 #include <unistd.h>
 
@@ -276,6 +278,59 @@ std::string readBytes(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+namespace {
+
+template <typename Table>
+void expectTablesEqual(const Table& a, const Table& b) {
+  ASSERT_EQ(a.size(), b.size()) << Table::kSqlName;
+  size_t ia = 0;
+  Table::forEachColumn(a, [&](const model::ColumnInfo& info, const auto& ca) {
+    size_t ib = 0;
+    Table::forEachColumn(b, [&](const model::ColumnInfo&, const auto& cb) {
+      if constexpr (std::is_same_v<decltype(ca), decltype(cb)>) {
+        if (ia == ib) {
+          ASSERT_EQ(ca.size(), cb.size()) << Table::kSqlName << "." << info.name;
+          for (size_t i = 0; i < ca.size(); ++i) {
+            EXPECT_EQ(ca[i], cb[i]) << Table::kSqlName << "." << info.name << " row " << i;
+          }
+        }
+      }
+      ++ib;
+    });
+    ++ia;
+  });
+}
+
+}  // namespace
+
+void expectTracesEqual(const model::Trace& a, const model::Trace& b) {
+  size_t ia = 0;
+  a.forEachTable([&](const auto& ta) {
+    size_t ib = 0;
+    b.forEachTable([&](const auto& tb) {
+      if constexpr (std::is_same_v<decltype(ta), decltype(tb)>) {
+        if (ia == ib) expectTablesEqual(ta, tb);
+      }
+      ++ib;
+    });
+    ++ia;
+  });
+  ASSERT_EQ(a.strings.size(), b.strings.size());
+  for (model::StringId id = 0; id < a.strings.size(); ++id) {
+    EXPECT_EQ(a.strings.get(id), b.strings.get(id)) << "string id " << id;
+  }
+  const auto& da = a.diagnostics.all();
+  const auto& db = b.diagnostics.all();
+  ASSERT_EQ(da.size(), db.size());
+  for (size_t i = 0; i < da.size(); ++i) {
+    EXPECT_EQ(da[i].name, db[i].name);
+    EXPECT_EQ(da[i].severity, db[i].severity) << da[i].name;
+    EXPECT_EQ(da[i].count, db[i].count) << da[i].name;
+    EXPECT_EQ(da[i].first_position, db[i].first_position) << da[i].name;
+    EXPECT_EQ(da[i].description, db[i].description) << da[i].name;
+  }
 }
 
 }  // namespace gpuscope::store::testing

@@ -42,6 +42,10 @@ model::Trace makeFullTrace(size_t rows_per_table);
 // and mark, 2 copies, 1 diagnostic.
 model::Trace makeSmallTrace();
 
+// Every table and column, every string id, every diagnostic (gtest
+// expectations naming the table, column and row that differ).
+void expectTracesEqual(const model::Trace& a, const model::Trace& b);
+
 // Single-value SQL over a database file, opened read-only.
 int64_t queryInt(const std::string& path, const std::string& sql);
 std::string queryText(const std::string& path, const std::string& sql);

@@ -55,6 +55,20 @@ TEST(TracerConfigTest, EnvironmentRoundTrip) {
   EXPECT_EQ(back->capture_nvtx_name, "step");
   EXPECT_EQ(back->flush_interval_ms, 100);
   EXPECT_EQ(back->output_dir, "/tmp/x");
+  EXPECT_FALSE(back->trace_all_apis);  // the default: hot query APIs not recorded
+
+  c.trace_all_apis = true;
+  for (auto& [k, v] : configToEnv(c)) env[k] = v;
+  back = configFromEnv(get);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_TRUE(back->trace_all_apis);
+  env[kEnvAllApis] = "yes";
+  Status bad_all = configFromEnv(get).status();
+  EXPECT_EQ(bad_all.message(), "GPUSCOPE_CUDA_TRACE_ALL_APIS: expected 0 or 1, got 'yes'");
+  env.erase(kEnvAllApis);  // an older launcher: the default
+  back = configFromEnv(get);
+  ASSERT_TRUE(back.ok()) << back.status().message();
+  EXPECT_FALSE(back->trace_all_apis);
 
   env[kEnvFlushMs] = std::string(1, '0');  // 0 ms: invalid
   EXPECT_FALSE(configFromEnv(get).ok());

@@ -87,6 +87,7 @@ TEST(TraceDriverTest, RunsMergesWritesAndPassesTheExitCode) {
   std::string script = "test \"$CUDA_INJECTION64_PATH\" = \"" + fs::canonical(lib).string() +
                        "\" && test \"$NVTX_INJECTION64_PATH\" = \"$CUDA_INJECTION64_PATH\" && "
                        "test \"$GPUSCOPE_CUDA_GRAPH_TRACE\" = graph && "
+                       "test \"$GPUSCOPE_CUDA_TRACE_ALL_APIS\" = 0 && "
                        "cp " + raw.string() + " \"$GPUSCOPE_TRACE_DIR/4242.raw\" && exit 7";
   o.command = {"sh", "-c", script};
   StatusOr<TraceSummary> s = runTrace(o);
