@@ -24,6 +24,8 @@ class StringTable {
   StringId intern(std::string_view s);
   std::string_view get(StringId id) const { return values_[id]; }
   size_t size() const { return values_.size(); }
+  // Sizes the index for `n` strings in all (loading millions at once).
+  void reserve(size_t n) { index_.reserve(n); }
   // Looks up without inserting; returns false when absent.
   bool find(std::string_view s, StringId* id) const;
 

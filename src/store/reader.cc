@@ -175,6 +175,13 @@ Status checkVersion(const std::string& path, const model::Trace& trace) {
 
 // Ids are preserved exactly: row k of strings must be id k, all distinct.
 Status readStrings(const Database& db, model::StringTable& strings) {
+  {  // max(id) is an index lookup; a bad value only costs a wrong reserve.
+    GS_ASSIGN_OR_RETURN(Statement m, db.prepare("SELECT max(id) FROM strings", "strings"));
+    if (sqlite3_step(m.get()) == SQLITE_ROW && sqlite3_column_type(m.get(), 0) == SQLITE_INTEGER) {
+      int64_t n = sqlite3_column_int64(m.get(), 0) + 1;
+      if (n > 0 && n < (int64_t{1} << 31)) strings.reserve(static_cast<size_t>(n));
+    }
+  }
   GS_ASSIGN_OR_RETURN(Statement s,
                       db.prepare("SELECT id, value FROM strings ORDER BY id", "strings"));
   int rc;

@@ -45,7 +45,9 @@ ReportTable nvtxSum(ReportContext& ctx, const ReportOptions&) {
   std::vector<uint32_t> texts;
   for (uint32_t row : group_row) {
     texts.push_back(t.internText(model::nvtxKindName(n.kind[row])));
-    texts.push_back(t.internText(nvtxRangeName(tr, row)));
+    // Default-domain names are trace strings: no copy, no hashing.
+    texts.push_back(tr.str(n.domain[row]).empty() ? t.traceText(tr.strings, n.text[row])
+                                                  : t.internText(nvtxRangeName(tr, row)));
   }
   buildSummary(t, SummarySpec{true, "Total Time", "Instances", Unit::kDurNs, {"Style", "Range"}}, stats,
                texts);
