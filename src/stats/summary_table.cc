@@ -63,4 +63,17 @@ void buildSummary(ReportTable& t, const SummarySpec& spec, std::span<const Summa
   }
 }
 
+void buildNameSummary(ReportTable& t, const model::Trace& tr, std::span<const int64_t> dur,
+                      std::span<const model::StringId> names, const char* skipped_reason) {
+  if (dur.empty()) {
+    t.setSkipped(skipped_reason);
+    return;
+  }
+  StringGroups groups = groupByString(names, tr.strings.size());
+  std::vector<SummaryStats> stats = summarizeGroups(dur, groups.group, groups.keys.size());
+  std::vector<uint32_t> texts;
+  for (model::StringId id : groups.keys) texts.push_back(t.traceText(tr.strings, id));
+  buildSummary(t, SummarySpec{true, "Total Time", "Num Calls", Unit::kDurNs, {"Name"}}, stats, texts);
+}
+
 }  // namespace gpuscope::stats

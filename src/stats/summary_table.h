@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "model/string_table.h"
+#include "model/trace.h"
 #include "stats/report_table.h"
 #include "stats/summary.h"
 
@@ -33,5 +34,11 @@ struct SummarySpec {
 // texts holds spec.text_labels.size() text ids (of `table`) per group.
 void buildSummary(ReportTable& table, const SummarySpec& spec, std::span<const SummaryStats> stats,
                   std::span<const uint32_t> texts);
+
+// The "Time (%) ... Name" summary of timed host calls grouped by name
+// (cuda_api_sum, osrt_sum): `dur[i]` belongs to the call named `names[i]`.
+// An empty input marks the table skipped with `skipped_reason`.
+void buildNameSummary(ReportTable& table, const model::Trace& trace, std::span<const int64_t> dur,
+                      std::span<const model::StringId> names, const char* skipped_reason);
 
 }  // namespace gpuscope::stats

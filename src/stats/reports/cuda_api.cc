@@ -27,15 +27,7 @@ ReportTable cudaApiSum(ReportContext& ctx, const ReportOptions&) {
     dur.push_back(a.end[i] - a.start[i]);
     names.push_back(a.name[i]);
   }
-  if (dur.empty()) {
-    t.setSkipped("does not contain CUDA API data");
-    return t;
-  }
-  StringGroups groups = groupByString(names, tr.strings.size());
-  std::vector<SummaryStats> stats = summarizeGroups(dur, groups.group, groups.keys.size());
-  std::vector<uint32_t> texts;
-  for (model::StringId id : groups.keys) texts.push_back(t.traceText(tr.strings, id));
-  buildSummary(t, SummarySpec{true, "Total Time", "Num Calls", Unit::kDurNs, {"Name"}}, stats, texts);
+  buildNameSummary(t, tr, dur, names, "does not contain CUDA API data");
   return t;
 }
 

@@ -17,15 +17,7 @@ ReportTable osrtSum(ReportContext& ctx, const ReportOptions&) {
     dur.push_back(os.end[i] - os.start[i]);
     names.push_back(os.name[i]);
   }
-  if (dur.empty()) {
-    t.setSkipped("does not contain OS Runtime trace data");
-    return t;
-  }
-  StringGroups groups = groupByString(names, tr.strings.size());
-  std::vector<SummaryStats> stats = summarizeGroups(dur, groups.group, groups.keys.size());
-  std::vector<uint32_t> texts;
-  for (model::StringId id : groups.keys) texts.push_back(t.traceText(tr.strings, id));
-  buildSummary(t, SummarySpec{true, "Total Time", "Num Calls", Unit::kDurNs, {"Name"}}, stats, texts);
+  buildNameSummary(t, tr, dur, names, "does not contain OS Runtime trace data");
   return t;
 }
 
