@@ -78,6 +78,9 @@ class EventSink {
 
   int64_t hostId(const IdField& id, bool is_pid, size_t offset);
   int64_t deviceOf(const RawEvent& e);
+  // A row of a GPU table with the columns every GPU record shares filled in.
+  template <typename Row>
+  Row gpuRow(const RawEvent& e);
   int64_t streamOf(const RawEvent& e);
   void noteHostPid(int64_t pid);
   void noteDevicePid(int64_t pid);

@@ -48,15 +48,23 @@ model::StringId EventSink::internKernelBase(model::StringId name) {
   return kernel_base_[name];
 }
 
-void EventSink::addKernel(const RawEvent& e) {
-  const EventArgs& a = e.args;
-  model::KernelTable::Row r;
+template <typename Row>
+Row EventSink::gpuRow(const RawEvent& e) {
+  Row r;
   r.start = e.ts_ns;
   r.end = endOf(e);
   r.device_id = toI32(deviceOf(e));
-  r.context_id = a.context;
+  r.context_id = e.args.context;
   r.stream_id = streamOf(e);
-  r.correlation_id = a.correlation;
+  r.correlation_id = e.args.correlation;
+  if constexpr (requires { r.graph_node_id; }) r.graph_node_id = e.args.graph_node_id;
+  if constexpr (requires { r.external_id; }) r.external_id = e.args.external_id;
+  return r;
+}
+
+void EventSink::addKernel(const RawEvent& e) {
+  const EventArgs& a = e.args;
+  auto r = gpuRow<model::KernelTable::Row>(e);
   r.name = trace_.strings.intern(e.name);
   r.short_name = internKernelBase(r.name);
   r.grid_x = toI32(a.grid[0]);
@@ -69,20 +77,12 @@ void EventSink::addKernel(const RawEvent& e) {
   // Kineto reports one "shared memory" figure (static + dynamic).
   r.dynamic_shared_memory = toI32(a.shared_memory);
   r.graph_id = a.graph_id;
-  r.graph_node_id = a.graph_node_id;
-  r.external_id = a.external_id;
   trace_.kernels.push(r);
 }
 
 void EventSink::addMemcpy(const RawEvent& e) {
   const EventArgs& a = e.args;
-  model::MemcpyTable::Row r;
-  r.start = e.ts_ns;
-  r.end = endOf(e);
-  r.device_id = toI32(deviceOf(e));
-  r.context_id = a.context;
-  r.stream_id = streamOf(e);
-  r.correlation_id = a.correlation;
+  auto r = gpuRow<model::MemcpyTable::Row>(e);
   r.bytes = a.bytes;
   MemcpyKinds k = parseMemcpyName(e.name);
   r.copy_kind = k.copy_kind;
@@ -90,36 +90,20 @@ void EventSink::addMemcpy(const RawEvent& e) {
   r.dst_kind = k.dst_kind;
   r.src_device_id = toI32(a.from_device);
   r.dst_device_id = toI32(a.to_device);
-  r.graph_node_id = a.graph_node_id;
-  r.external_id = a.external_id;
   trace_.memcpys.push(r);
 }
 
 void EventSink::addMemset(const RawEvent& e) {
   const EventArgs& a = e.args;
-  model::MemsetTable::Row r;
-  r.start = e.ts_ns;
-  r.end = endOf(e);
-  r.device_id = toI32(deviceOf(e));
-  r.context_id = a.context;
-  r.stream_id = streamOf(e);
-  r.correlation_id = a.correlation;
+  auto r = gpuRow<model::MemsetTable::Row>(e);
   r.bytes = a.bytes;
   r.mem_kind = parseMemsetKind(e.name);
-  r.graph_node_id = a.graph_node_id;
-  r.external_id = a.external_id;
   trace_.memsets.push(r);
 }
 
 void EventSink::addSync(const RawEvent& e) {
   const EventArgs& a = e.args;
-  model::SyncTable::Row r;
-  r.start = e.ts_ns;
-  r.end = endOf(e);
-  r.device_id = toI32(deviceOf(e));
-  r.context_id = a.context;
-  r.stream_id = streamOf(e);
-  r.correlation_id = a.correlation;
+  auto r = gpuRow<model::SyncTable::Row>(e);
   r.sync_type = parseSyncType(e.name);
   r.event_id = a.wait_event_id;
   trace_.syncs.push(r);
