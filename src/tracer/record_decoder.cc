@@ -25,6 +25,32 @@ int32_t memKindFromCupti(uint32_t k) {
   return int32_t(model::MemKind::kUnknown);
 }
 
+// The columns every GPU activity record shares (kernel, memcpy, memset).
+template <typename Row, typename Record>
+Row gpuRow(const Record* m, int64_t pid) {
+  Row r;
+  r.start = int64_t(m->start);
+  r.end = int64_t(m->end);
+  r.pid = pid;
+  r.device_id = int32_t(m->deviceId);
+  r.context_id = m->contextId;
+  r.stream_id = streamOrNull(m->streamId);
+  r.correlation_id = m->correlationId;
+  r.graph_node_id = idOrNull(m->graphNodeId);
+  return r;
+}
+
+// A copy, within one device or peer to peer.
+template <typename Record>
+model::MemcpyTable::Row copyRow(const Record* m, int64_t pid) {
+  auto r = gpuRow<model::MemcpyTable::Row>(m, pid);
+  r.bytes = int64_t(m->bytes);
+  r.copy_kind = m->copyKind;
+  r.src_kind = memKindFromCupti(m->srcKind);
+  r.dst_kind = memKindFromCupti(m->dstKind);
+  return r;
+}
+
 }  // namespace
 
 std::string_view stripApiVersion(std::string_view name) {
@@ -114,14 +140,7 @@ void RecordDecoder::decodeKernel(const void* p) {
     return;
   }
   const KernelNames& n = kernelName(k->name);
-  model::KernelTable::Row r;
-  r.start = int64_t(k->start);
-  r.end = int64_t(k->end);
-  r.pid = pid_;
-  r.device_id = int32_t(k->deviceId);
-  r.context_id = k->contextId;
-  r.stream_id = streamOrNull(k->streamId);
-  r.correlation_id = k->correlationId;
+  auto r = gpuRow<model::KernelTable::Row>(k, pid_);
   r.name = n.name;
   r.short_name = n.short_name;
   r.mangled_name = n.mangled_id;
@@ -133,7 +152,6 @@ void RecordDecoder::decodeKernel(const void* p) {
   r.local_memory_per_thread = int32_t(k->localMemoryPerThread);
   r.launch_type = k->launchType;
   r.graph_id = idOrNull(k->graphId);
-  r.graph_node_id = idOrNull(k->graphNodeId);
   out_->rows.kernels.push(r);
 }
 
@@ -143,22 +161,11 @@ void RecordDecoder::decodeMemcpy(const void* p) {
     lost("memcpy_timestamp_missing", "memcpy records without timestamps (CUPTI device buffer exhausted)");
     return;
   }
-  model::MemcpyTable::Row r;
-  r.start = int64_t(m->start);
-  r.end = int64_t(m->end);
-  r.pid = pid_;
-  r.device_id = int32_t(m->deviceId);
-  r.context_id = m->contextId;
-  r.stream_id = streamOrNull(m->streamId);
+  auto r = copyRow(m, pid_);
   // A copy made by the driver for a runtime call may carry only the latter.
-  r.correlation_id = m->correlationId != 0 ? m->correlationId : m->runtimeCorrelationId;
-  r.bytes = int64_t(m->bytes);
-  r.copy_kind = m->copyKind;
-  r.src_kind = memKindFromCupti(m->srcKind);
-  r.dst_kind = memKindFromCupti(m->dstKind);
+  if (m->correlationId == 0) r.correlation_id = m->runtimeCorrelationId;
   r.src_device_id = int32_t(m->deviceId);
   r.dst_device_id = int32_t(m->deviceId);
-  r.graph_node_id = idOrNull(m->graphNodeId);
   out_->rows.memcpys.push(r);
 }
 
@@ -168,21 +175,9 @@ void RecordDecoder::decodeMemcpyPtoP(const void* p) {
     lost("memcpy_timestamp_missing", "memcpy records without timestamps (CUPTI device buffer exhausted)");
     return;
   }
-  model::MemcpyTable::Row r;
-  r.start = int64_t(m->start);
-  r.end = int64_t(m->end);
-  r.pid = pid_;
-  r.device_id = int32_t(m->deviceId);
-  r.context_id = m->contextId;
-  r.stream_id = streamOrNull(m->streamId);
-  r.correlation_id = m->correlationId;
-  r.bytes = int64_t(m->bytes);
-  r.copy_kind = m->copyKind;
-  r.src_kind = memKindFromCupti(m->srcKind);
-  r.dst_kind = memKindFromCupti(m->dstKind);
+  auto r = copyRow(m, pid_);
   r.src_device_id = int32_t(m->srcDeviceId);
   r.dst_device_id = int32_t(m->dstDeviceId);
-  r.graph_node_id = idOrNull(m->graphNodeId);
   out_->rows.memcpys.push(r);
 }
 
@@ -192,18 +187,10 @@ void RecordDecoder::decodeMemset(const void* p) {
     lost("memset_timestamp_missing", "memset records without timestamps (CUPTI device buffer exhausted)");
     return;
   }
-  model::MemsetTable::Row r;
-  r.start = int64_t(m->start);
-  r.end = int64_t(m->end);
-  r.pid = pid_;
-  r.device_id = int32_t(m->deviceId);
-  r.context_id = m->contextId;
-  r.stream_id = streamOrNull(m->streamId);
-  r.correlation_id = m->correlationId;
+  auto r = gpuRow<model::MemsetTable::Row>(m, pid_);
   r.bytes = int64_t(m->bytes);
   r.value = int32_t(m->value);
   r.mem_kind = memKindFromCupti(m->memoryKind);
-  r.graph_node_id = idOrNull(m->graphNodeId);
   out_->rows.memsets.push(r);
 }
 
