@@ -24,6 +24,12 @@ Severity severityForGain(double pct) {
   return Severity::kInfo;
 }
 
+void Finding::setGain(int64_t saving_ns, int64_t span_ns) {
+  gain_ns = saving_ns;
+  gain_pct = percentOf(saving_ns, span_ns);
+  severity = severityForGain(gain_pct);
+}
+
 double percentOf(int64_t part, int64_t whole) {
   return whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
 }

@@ -52,6 +52,10 @@ struct Finding {
   std::string suggestion;
   std::vector<Instance> instances;  // up to AnalysisOptions::rows, worst first
   size_t instance_count = 0;        // all of them
+
+  // Sets the estimated saving, its share of the GPU span and the severity
+  // that share earns (severityForGain).
+  void setGain(int64_t saving_ns, int64_t span_ns);
 };
 
 }  // namespace gpuscope::analysis

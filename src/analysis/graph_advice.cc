@@ -171,9 +171,7 @@ bool graphAdviceFinding(const TraceIndex& index, const GraphAdvice& a, Finding& 
   f.pid = items.front().pid;
   f.tid = items.front().tid;
   int64_t total = a.saving_per_iteration * static_cast<int64_t>(items.size());
-  f.gain_ns = total;
-  f.gain_pct = percentOf(total, index.span());
-  f.severity = severityForGain(f.gain_pct);
+  f.setGain(total, index.span());
   f.evidence = {{"iterations", static_cast<double>(items.size()), "count"},
                 {"launches_per_iteration", a.launches_per_iteration, "count"},
                 {"median_iteration_gpu_span", static_cast<double>(a.median_gpu_span), "ns"},

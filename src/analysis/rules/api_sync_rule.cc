@@ -63,9 +63,7 @@ void apiSyncRule(TraceIndex& index, const AnalysisOptions& o, std::vector<Findin
                 {"device_syncs", static_cast<double>(device_syncs), "count"},
                 {"host_blocked", static_cast<double>(blocked), "ns"},
                 {"gpu_idle_caused", static_cast<double>(idle_total), "ns"}};
-  f.gain_ns = idle_total;
-  f.gain_pct = percentOf(idle_total, index.span());
-  f.severity = severityForGain(f.gain_pct);
+  f.setGain(idle_total, index.span());
   f.suggestion =
       "each host synchronization empties the GPU queue; synchronize once per inference (or not at all: "
       "read results with an event and cudaStreamWaitEvent), and never inside a loop of small launches; "

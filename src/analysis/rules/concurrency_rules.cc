@@ -60,9 +60,7 @@ void copyOverlapRule(TraceIndex& index, const AnalysisOptions& o, std::vector<Fi
                   {"copy_time", static_cast<double>(copy_time), "ns"},
                   {"not_overlapped", static_cast<double>(exposed), "ns"},
                   {"not_overlapped_share", percentOf(exposed, copy_time), "%"}};
-    f.gain_ns = exposed;
-    f.gain_pct = percentOf(exposed, index.span());
-    f.severity = severityForGain(f.gain_pct);
+    f.setGain(exposed, index.span());
     f.suggestion =
         "overlap copies with compute: pinned host buffers, cudaMemcpyAsync on a copy stream, and "
         "double-buffering (copy inference i+1's input while inference i computes)";
@@ -99,9 +97,7 @@ void streamSerializationRule(TraceIndex& index, const AnalysisOptions& o, std::v
                   {"copy_time", static_cast<double>(copy_time), "ns"},
                   {"kernel_time", static_cast<double>(kernel_time), "ns"}};
     f.instance_count = 0;
-    f.gain_ns = gain;
-    f.gain_pct = percentOf(gain, index.span());
-    f.severity = severityForGain(f.gain_pct);
+    f.setGain(gain, index.span());
     f.suggestion =
         "work on one stream is serialized: put copies on their own stream (with events for the "
         "dependencies) so they overlap kernels; run independent requests on separate streams";

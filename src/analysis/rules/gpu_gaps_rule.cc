@@ -154,9 +154,7 @@ void gpuGapsRule(TraceIndex& index, const AnalysisOptions& o, std::vector<Findin
                   {"largest_gap", static_cast<double>(largest), "ns"},
                   {"mean_gap", static_cast<double>(total) / list.size(), "ns"},
                   {"idle_share_of_span", percentOf(total, index.span()), "%"}};
-    f.gain_ns = gain;
-    f.gain_pct = percentOf(gain, index.span());
-    f.severity = severityForGain(f.gain_pct);
+    f.setGain(gain, index.span());
     f.suggestion = suggestionFor(cause);
     out.push_back(std::move(f));
   }

@@ -57,9 +57,7 @@ void emit(TraceIndex& index, const AnalysisOptions& o, std::vector<Hit>& hits, c
                 {"host_blocked", static_cast<double>(blocked), "ns"},
                 {"gpu_time", static_cast<double>(gpu_time), "ns"},
                 {"bytes", static_cast<double>(bytes), "bytes"}};
-  f.gain_ns = blocked;
-  f.gain_pct = percentOf(blocked, index.span());
-  f.severity = severityForGain(f.gain_pct);
+  f.setGain(blocked, index.span());
   f.suggestion = std::move(suggestion);
   out.push_back(std::move(f));
 }

@@ -76,9 +76,7 @@ void gpuTimeUtilRule(TraceIndex& index, const AnalysisOptions& o, std::vector<Fi
                   {"low_time", static_cast<double>(low_time), "ns"},
                   {"lowest_in_use", worst->in_use, "%"},
                   {"idle_in_low_windows", static_cast<double>(idle), "ns"}};
-    f.gain_ns = idle;
-    f.gain_pct = percentOf(idle, index.span());
-    f.severity = severityForGain(f.gain_pct);
+    f.setGain(idle, index.span());
     f.suggestion =
         "the GPU is mostly idle in these windows: see the gaps found there and their causes; if the work "
         "itself is small, batch requests or run independent work on other streams";
@@ -162,9 +160,7 @@ void launchBoundRule(TraceIndex& index, const AnalysisOptions& o, std::vector<Fi
                   {"mean_kernel_duration", static_cast<double>(kernel_time) / kernels, "ns"},
                   {"mean_launch_interval", static_cast<double>(launch_span) / kernels, "ns"},
                   {"idle_between_kernels", static_cast<double>(idle), "ns"}};
-    f.gain_ns = gain;
-    f.gain_pct = percentOf(gain, index.span());
-    f.severity = severityForGain(f.gain_pct);
+    f.setGain(gain, index.span());
     f.suggestion =
         "kernels run shorter than the host needs to launch them, so the GPU waits on every launch: "
         "capture these launches in a CUDA graph (one cudaGraphLaunch replaces them), fuse kernels, or "
