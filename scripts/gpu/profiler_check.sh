@@ -78,6 +78,13 @@ timed "$OUT/gpuscope_metrics.csv" "gpuscope metrics" "$BIN" kernels "${CTL[@]}" 
   --metrics "$M" --csv -- "$WORK/prog"
 timed "$OUT/ncu_metrics.csv" "ncu metrics" "$NCU" "${CTL[@]}" --section MemoryWorkloadAnalysis --metrics "$M" --csv "$WORK/prog"
 python3 tests/gpu/profiler/compare.py metrics "$OUT/gpuscope_metrics.csv" "$OUT/ncu_metrics.csv" | tee -a "$REPORT"
+# The application's own result under gpuscope: user replay restores memory
+# after the passes, so the program must compute as natively.
+for f in gpuscope_basic gpuscope_metrics; do
+  say "application result under $f: $(grep -h -m1 'sum after two saxpy passes' "$OUT/$f.csv" |
+    sed -E 's/.*: ([0-9.]+) \(expected ([0-9.]+)\).*/\1 \2/' |
+    awk '{ print ($1 == $2 ? "OK" : "WRONG") " (" $0 ")" }')"
+done
 
 say "== pair 3: ${SECTIONS} on a small PyTorch model (first 40 kernels)"
 if python3 -c "import torch; assert torch.cuda.is_available()" 2>>"$LOG"; then

@@ -32,6 +32,12 @@ int64_t alignUpCarveout(int64_t bytes, int cc_major, int cc_minor) {
   return int64_t{*(end - 1)} * 1024;
 }
 
+int allocatedRegistersPerThread(int compiled_registers) {
+  constexpr int kMinAllocated = 16;
+  if (compiled_registers <= 0) return compiled_registers;
+  return std::max(compiled_registers, kMinAllocated);
+}
+
 Occupancy computeOccupancy(const KernelRecord& k, const DeviceInfo& d) {
   Occupancy o;
   const int64_t threads = k.blockThreads();

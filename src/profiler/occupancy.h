@@ -28,6 +28,13 @@ struct Occupancy {
 // the driver also knows limits the calculator cannot see (barriers).
 Occupancy computeOccupancy(const KernelRecord& kernel, const DeviceInfo& device);
 
+// Registers per thread a launch is allocated, from the compiled count
+// (CU_FUNC_ATTRIBUTE_NUM_REGS): the hardware allocates at least 16, and ncu's
+// launch__registers_per_thread reports that allocation (evidence 2026-11-29
+// run 2, H200: saxpy compiled 10 -> ncu 16, reduceSum 12 -> 16, while 18, 19,
+// 26, 31, 44, 202 are reported unchanged). 0 (unknown) stays 0.
+int allocatedRegistersPerThread(int compiled_registers);
+
 // The next shared memory carveout size (bytes) the architecture supports that
 // holds `bytes`; the largest one when none does.
 int64_t alignUpCarveout(int64_t bytes, int cc_major, int cc_minor);

@@ -5,6 +5,8 @@
 #include <map>
 #include <vector>
 
+#include "profiler/occupancy.h"
+
 namespace gpuscope::profiler {
 namespace {
 
@@ -131,6 +133,9 @@ Status parseResults(std::string_view text, const std::string& path, ProfileRun& 
            lp.integer(f[19], k.stack_size) && lp.integer(f[20], k.driver_max_blocks) &&
            lp.integer(f[21], k.passes);
       if (!ok) return lp.error("a kernel field is not an integer");
+      // The line holds the compiled count; ncu reports (and occupancy uses)
+      // the allocated one.
+      k.registers = allocatedRegistersPerThread(k.registers);
       if (by_seq.count(seq)) return lp.error("kernel " + std::to_string(seq) + " appears twice");
       k.mangled = unescape(f[22]);
       k.name = unescape(f[23]);

@@ -8,7 +8,7 @@
 //          <max threads/SM> <max blocks/SM> <regs/SM> <regs/block>
 //          <smem/SM> <smem/block opt-in> <driver smem/block> <warp size> <L2 bytes>
 //   kernel <seq> <pid> <device> <context> <stream> <gx> <gy> <gz> <bx> <by> <bz>
-//          <cluster x> <cluster y> <cluster z> <regs/thread> <static smem>
+//          <cluster x> <cluster y> <cluster z> <regs/thread, compiled> <static smem>
 //          <dynamic smem> <local bytes/thread> <stack size> <driver max blocks/SM>
 //          <passes> <mangled name> <demangled name>
 //   metric <seq> <name> <value>                      a counter of kernel <seq>

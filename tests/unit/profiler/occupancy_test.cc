@@ -28,6 +28,18 @@ TEST(Occupancy, SaxpyIsWarpLimitedAtFullOccupancy) {
   EXPECT_EQ(o.smem_config_size, 8 * 1024);  // 8 blocks x 1 KB fits the 8 KB carveout
 }
 
+// ncu 2025.3 on the H200 (evidence 2026-11-29-kernels-run2, ncu_basic.csv and
+// ncu_torch.csv) against the compiled counts cuFuncGetAttribute gave
+// (gpuscope_*.csv): saxpy 10 -> 16, reduceSum 12 -> 16; counts of 16 and more
+// are reported as compiled (torch kernels 18, 19, 26, 31, 44; cuBLAS 168, 202).
+TEST(Occupancy, AllocatedRegistersAreAtLeastSixteen) {
+  EXPECT_EQ(allocatedRegistersPerThread(10), 16);
+  EXPECT_EQ(allocatedRegistersPerThread(12), 16);
+  EXPECT_EQ(allocatedRegistersPerThread(16), 16);
+  for (int r : {18, 19, 26, 31, 44, 168, 202}) EXPECT_EQ(allocatedRegistersPerThread(r), r) << r;
+  EXPECT_EQ(allocatedRegistersPerThread(0), 0);  // unknown stays unknown
+}
+
 TEST(Occupancy, RegistersAndSharedMemoryLimit) {
   KernelRecord k = saxpy();
   k.block[0] = 128;

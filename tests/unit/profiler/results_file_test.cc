@@ -87,6 +87,21 @@ TEST(ResultsFile, ErrorsNameFileAndLine) {
   }
 }
 
+// The kernel line holds the compiled register count; the record holds what
+// ncu reports (run 2 on the H200: saxpy compiled with 10 -> 16, a torch
+// kernel with 18 -> 18).
+TEST(ResultsFile, KernelRegistersAreTheAllocatedCount) {
+  const char* text =
+      "gpuscope-kernels\t1\n"
+      "kernel\t0\t1\t0\t1\t7\t65536\t1\t1\t256\t1\t1\t0\t0\t0\t10\t0\t0\t0\t1024\t8\t10\ts\tsaxpy\n"
+      "kernel\t1\t1\t0\t1\t7\t4096\t1\t1\t128\t1\t1\t0\t0\t0\t18\t0\t0\t0\t1024\t16\t10\tv\tv\n";
+  ProfileRun run;
+  ASSERT_TRUE(parseResults(text, "r.tsv", run).ok());
+  ASSERT_EQ(run.kernels.size(), 2u);
+  EXPECT_EQ(run.kernels[0].registers, 16);
+  EXPECT_EQ(run.kernels[1].registers, 18);
+}
+
 TEST(ResultsFile, IdsContinueAcrossFilesInNameOrder) {
   namespace fs = std::filesystem;
   fs::path dir = fs::temp_directory_path() / ("gpuscope-results-test-" + std::to_string(getpid()));
