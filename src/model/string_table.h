@@ -6,7 +6,7 @@
 #include <deque>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 namespace gpuscope::model {
 
@@ -25,13 +25,24 @@ class StringTable {
   std::string_view get(StringId id) const { return values_[id]; }
   size_t size() const { return values_.size(); }
   // Sizes the index for `n` strings in all (loading millions at once).
-  void reserve(size_t n) { index_.reserve(n); }
+  void reserve(size_t n);
   // Looks up without inserting; returns false when absent.
   bool find(std::string_view s, StringId* id) const;
 
  private:
+  // Open addressing, linear probing, load <= 1/2. A slot holds id + 1
+  // (0 = empty) and 32 bits of the hash, so most mismatches cost no string
+  // compare; no node per string (stores carry millions of distinct names).
+  struct Slot {
+    uint32_t id_plus_1 = 0;
+    uint32_t hash = 0;
+  };
+  // The slot holding `s`, or the empty slot where it would go.
+  size_t probe(std::string_view s, uint64_t h) const;
+  void grow(size_t capacity);
+
   std::deque<std::string> values_;  // deque: references stay valid on growth
-  std::unordered_map<std::string_view, StringId> index_;
+  std::vector<Slot> slots_;
 };
 
 }  // namespace gpuscope::model

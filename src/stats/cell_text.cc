@@ -93,6 +93,20 @@ void appendDisplayCell(const ReportTable& t, size_t row, size_t col, TimeUnit ti
 
 void appendDouble(double v, std::string& out) {
   char buf[64];
+  // Fast path, same text: a whole number below 2^52 whose last digit is not
+  // 0 has exactly its integer digits as shortest round-trip form, and fixed
+  // notation is shorter than scientific for it, so to_chars(double) would
+  // write the integer. (Averages and medians of single calls are such
+  // values; shortest-double conversion dominated writing big reports.)
+  if (v > -4503599627370496.0 && v < 4503599627370496.0) {
+    auto i = static_cast<int64_t>(v);
+    if (static_cast<double>(i) == v && i % 10 != 0) {
+      auto r = std::to_chars(buf, buf + sizeof buf, i);
+      out.append(buf, static_cast<size_t>(r.ptr - buf));
+      out.append(".0");
+      return;
+    }
+  }
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   std::string_view s(buf, static_cast<size_t>(r.ptr - buf));
   out.append(s);

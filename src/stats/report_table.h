@@ -86,6 +86,9 @@ class ReportTable {
   uint32_t internText(std::string_view s);
   uint32_t traceText(const model::StringTable& strings, model::StringId id);
   std::string_view text(uint32_t id) const { return texts_[id]; }
+  // Where text id's view is stored, for prefetching ahead of a scan that
+  // visits texts in random order (large reports sorted by time).
+  const std::string_view* textSlot(uint32_t id) const { return &texts_[id]; }
 
   // Reorders rows: new row i is old row order[i].
   void permuteRows(const std::vector<uint32_t>& order);

@@ -34,17 +34,41 @@ void buildSummary(ReportTable& t, const SummarySpec& spec, std::span<const Summa
   std::vector<size_t> c_text;
   for (const auto& label : spec.text_labels) c_text.push_back(t.addColumn(label, Unit::kText, ValueType::kText));
 
-  std::vector<uint32_t> order(stats.size());
-  std::iota(order.begin(), order.end(), 0u);
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    if (stats[a].total != stats[b].total) return stats[a].total > stats[b].total;
-    if (stats[a].count != stats[b].count) return stats[a].count > stats[b].count;
-    for (size_t j = 0; j < k; ++j) {
-      std::string_view x = t.text(texts[a * k + j]), y = t.text(texts[b * k + j]);
-      if (x != y) return x < y;
-    }
-    return a < b;
+  // Sort by (total, count) on a compact copy of the keys first; names are
+  // compared only inside runs that tie on both (the full comparator is a
+  // strict total order, so the result equals one sort with it). Comparing
+  // names for every pair made the sort memcmp-bound on millions of groups.
+  struct Key {
+    int64_t total, count;
+    uint32_t g;
+  };
+  std::vector<Key> keys(stats.size());
+  for (size_t g = 0; g < stats.size(); ++g) keys[g] = Key{stats[g].total, stats[g].count, static_cast<uint32_t>(g)};
+  std::sort(keys.begin(), keys.end(), [](const Key& a, const Key& b) {
+    if (a.total != b.total) return a.total > b.total;
+    if (a.count != b.count) return a.count > b.count;
+    return a.g < b.g;
   });
+  std::vector<uint32_t> order(stats.size());
+  for (size_t i = 0; i < keys.size(); ++i) order[i] = keys[i].g;
+  if (k > 0) {
+    auto by_text = [&](uint32_t a, uint32_t b) {
+      for (size_t j = 0; j < k; ++j) {
+        uint32_t x = texts[a * k + j], y = texts[b * k + j];
+        if (x == y) continue;  // same text id, same text (e.g. the Style column)
+        int c = t.text(x).compare(t.text(y));  // one memcmp, not two
+        if (c != 0) return c < 0;
+      }
+      return a < b;
+    };
+    for (size_t i = 0; i < keys.size();) {
+      size_t e = i + 1;
+      while (e < keys.size() && keys[e].total == keys[i].total && keys[e].count == keys[i].count) ++e;
+      if (e - i > 1) std::sort(order.begin() + static_cast<std::ptrdiff_t>(i), order.begin() + static_cast<std::ptrdiff_t>(e), by_text);
+      i = e;
+    }
+  }
+  keys = {};
   int64_t grand = 0;
   for (const auto& s : stats) grand += s.total;
   t.reserveRows(stats.size());

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <numeric>
 #include <string>
-#include <unordered_map>
 
+#include "stats/flat_index.h"
 #include "stats/reports/reports.h"
 #include "stats/summary_table.h"
 
@@ -25,16 +25,21 @@ ReportTable nvtxSum(ReportContext& ctx, const ReportOptions&) {
   const auto& n = tr.nvtx;
   ReportTable t("nvtx_sum", "NVTX Range Summary");
   int64_t max_ts = ctx.nvtxMaxTimestamp();
-  std::unordered_map<uint64_t, uint32_t> index[2];  // per style: (domain, text) -> group
+  // (style, domain, text) -> group, first-seen order. A flat table: traces
+  // can carry millions of distinct range names ("iteration N").
+  FlatIndex index;
   std::vector<uint32_t> group_row;                  // a representative nvtx row per group
   std::vector<int64_t> dur;
   std::vector<uint32_t> group;
+  dur.reserve(n.size());  // nearly every row is a range: no regrowth copies
+  group.reserve(n.size());
   for (size_t i = 0; i < n.size(); ++i) {
     if (!isRangeKind(n.kind[i])) continue;
     uint64_t key = static_cast<uint64_t>(n.domain[i]) << 32 | n.text[i];
-    auto [it, fresh] = index[n.kind[i]].try_emplace(key, static_cast<uint32_t>(group_row.size()));
+    bool fresh = false;
+    uint32_t g = index.intern(static_cast<uint64_t>(n.kind[i]), key, &fresh);
     if (fresh) group_row.push_back(static_cast<uint32_t>(i));
-    group.push_back(it->second);
+    group.push_back(g);
     dur.push_back((n.end[i] == kNullI64 ? max_ts : n.end[i]) - n.start[i]);
   }
   if (dur.empty()) {
@@ -43,8 +48,12 @@ ReportTable nvtxSum(ReportContext& ctx, const ReportOptions&) {
   }
   std::vector<SummaryStats> stats = summarizeGroups(dur, group, group_row.size());
   std::vector<uint32_t> texts;
+  texts.reserve(2 * group_row.size());
+  uint32_t style_text[2] = {kNullText, kNullText};  // one hash per style, not per group
   for (uint32_t row : group_row) {
-    texts.push_back(t.internText(model::nvtxKindName(n.kind[row])));
+    uint32_t& style = style_text[n.kind[row]];
+    if (style == kNullText) style = t.internText(model::nvtxKindName(n.kind[row]));
+    texts.push_back(style);
     // Default-domain names are trace strings: no copy, no hashing.
     texts.push_back(tr.str(n.domain[row]).empty() ? t.traceText(tr.strings, n.text[row])
                                                   : t.internText(nvtxRangeName(tr, row)));
