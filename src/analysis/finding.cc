@@ -30,6 +30,16 @@ void Finding::setGain(int64_t saving_ns, int64_t span_ns) {
   severity = severityForGain(gain_pct);
 }
 
+void Finding::placeAtWorstInstance() {
+  const Instance& w = instances.front();
+  start = w.start;
+  end = w.end;
+  device = w.device;
+  stream = w.stream;
+  pid = w.pid;
+  tid = w.tid;
+}
+
 double percentOf(int64_t part, int64_t whole) {
   return whole > 0 ? 100.0 * static_cast<double>(part) / static_cast<double>(whole) : 0.0;
 }

@@ -56,6 +56,9 @@ struct Finding {
   // Sets the estimated saving, its share of the GPU span and the severity
   // that share earns (severityForGain).
   void setGain(int64_t saving_ns, int64_t span_ns);
+  // Sets where the finding is (time range, device, stream, pid, tid) from
+  // instances.front(): the worst one once keepTopInstances has sorted them.
+  void placeAtWorstInstance();
 };
 
 }  // namespace gpuscope::analysis

@@ -53,11 +53,7 @@ void apiSyncRule(TraceIndex& index, const AnalysisOptions& o, std::vector<Findin
   if (calls == 0) return;
   f.instance_count = calls;
   keepTopInstances(f.instances, o.rows);
-  const Instance& w = f.instances.front();
-  f.start = w.start;
-  f.end = w.end;
-  f.pid = w.pid;
-  f.tid = w.tid;
+  f.placeAtWorstInstance();  // device -1 and no stream: a host call
   f.title = std::to_string(calls) + " host synchronization calls (cudaDeviceSynchronize/cudaStreamSynchronize)";
   f.evidence = {{"calls", static_cast<double>(calls), "count"},
                 {"device_syncs", static_cast<double>(device_syncs), "count"},

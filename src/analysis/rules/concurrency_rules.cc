@@ -50,11 +50,7 @@ void copyOverlapRule(TraceIndex& index, const AnalysisOptions& o, std::vector<Fi
     if (n == 0 || exposed < o.gap_min_ns) continue;
     f.instance_count = n;
     keepTopInstances(f.instances, o.rows);
-    const Instance& w = f.instances.front();
-    f.start = w.start;
-    f.end = w.end;
-    f.stream = w.stream;
-    f.pid = w.pid;
+    f.placeAtWorstInstance();
     f.title = std::to_string(n) + " host<->device copies run while no kernel runs";
     f.evidence = {{"copies", static_cast<double>(n), "count"},
                   {"copy_time", static_cast<double>(copy_time), "ns"},

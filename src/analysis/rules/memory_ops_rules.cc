@@ -45,13 +45,7 @@ void emit(TraceIndex& index, const AnalysisOptions& o, std::vector<Hit>& hits, c
   }
   f.instance_count = hits.size();
   keepTopInstances(f.instances, o.rows);  // duration descending, as nsys sorts
-  const Instance& w = f.instances.front();
-  f.start = w.start;
-  f.end = w.end;
-  f.device = w.device;
-  f.stream = w.stream;
-  f.pid = w.pid;
-  f.tid = w.tid;
+  f.placeAtWorstInstance();
   f.kernels = {kernelNameOf(index, worst->op)};
   f.evidence = {{"calls", static_cast<double>(hits.size()), "count"},
                 {"host_blocked", static_cast<double>(blocked), "ns"},
