@@ -246,22 +246,6 @@ Graph buildGraph(const EnginePlan& plan, const GraphOptions& o) {
 
 }  // namespace
 
-std::string htmlEscape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 std::string layerTypeColor(const std::string& t) {
   static const std::unordered_map<std::string, std::string> colors{
       {"Convolution", "#4682B4"}, {"Deconvolution", "#7B68EE"}, {"ConvActPool", "#6495ED"},

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "base/html_escape.h"
 #include "base/status.h"
 #include "explore/engine_plan.h"
 
@@ -36,6 +37,5 @@ std::string planToDot(const EnginePlan& plan, const GraphOptions& options);
 // "png"). "dot" returns the text unchanged.
 StatusOr<std::string> renderDot(const std::string& dot, const std::string& format);
 
-std::string htmlEscape(const std::string& s);
 
 }  // namespace gpuscope::explore

@@ -61,19 +61,6 @@ constexpr std::string_view kBody = R"html(<body>
 
 }  // namespace
 
-void appendHtmlEscaped(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-}
-
 StatusOr<std::string> renderHtmlReport(const model::Trace& trace, const HtmlReportOptions& options,
                                        HtmlReportStats* stats) {
   HtmlReportOptions o = options;

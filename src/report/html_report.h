@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <string>
 
+#include "base/html_escape.h"
 #include "base/status.h"
 #include "model/trace.h"
 
@@ -34,7 +35,5 @@ StatusOr<std::string> renderHtmlReport(const model::Trace& trace, const HtmlRepo
 StatusOr<HtmlReportStats> writeHtmlReport(const model::Trace& trace, const std::string& path, bool force,
                                           const HtmlReportOptions& options);
 
-// Appends `s` escaped for HTML text and attribute values (& < > " ').
-void appendHtmlEscaped(std::string& out, std::string_view s);
 
 }  // namespace gpuscope::report
