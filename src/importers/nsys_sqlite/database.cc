@@ -17,6 +17,20 @@ std::string quoteIdent(std::string_view name) {
 
 const std::vector<std::string> kNoColumns;
 
+// Prepares `SELECT <what> FROM <table> [WHERE <where>]`; errors name the table.
+StatusOr<sqlite3_stmt*> prepareSelect(const Database& db, const std::string& what,
+                                      std::string_view table, std::string_view where) {
+  std::string sql = "SELECT " + what + " FROM " + quoteIdent(table);
+  if (!where.empty()) sql += " WHERE " + std::string(where);
+  sqlite3_stmt* stmt = nullptr;
+  int rc = sqlite3_prepare_v2(db.handle(), sql.c_str(), -1, &stmt, nullptr);
+  if (rc != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return db.error(table, rc);
+  }
+  return stmt;
+}
+
 }  // namespace
 
 StatusOr<Database> Database::open(const std::string& path) {
@@ -124,23 +138,14 @@ StatusOr<TableCursor> TableCursor::open(const Database& db, std::string_view tab
                                         const std::vector<std::string_view>& columns,
                                         std::string_view where) {
   std::vector<bool> present;
-  std::string sql = "SELECT ";
-  bool first = true;
+  std::string list;  // absent columns are selected as NULL: fixed indexes for the readers
   for (std::string_view c : columns) {
     bool has = db.hasColumn(table, c);
     present.push_back(has);
-    if (!first) sql += ", ";
-    first = false;
-    sql += has ? quoteIdent(c) : std::string("NULL");
+    if (!list.empty()) list += ", ";
+    list += has ? quoteIdent(c) : std::string("NULL");
   }
-  sql += " FROM " + quoteIdent(table);
-  if (!where.empty()) sql += " WHERE " + std::string(where);
-  sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(db.handle(), sql.c_str(), -1, &stmt, nullptr);
-  if (rc != SQLITE_OK) {
-    sqlite3_finalize(stmt);
-    return db.error(table, rc);
-  }
+  GS_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, prepareSelect(db, list, table, where));
   TableCursor cursor(&db, stmt, std::string(table));
   cursor.present_ = std::move(present);
   return cursor;
@@ -182,15 +187,8 @@ std::string_view TableCursor::text(int col) const {
 
 StatusOr<int64_t> countRows(const Database& db, std::string_view table, std::string_view where) {
   if (!db.hasTable(table)) return int64_t{0};
-  std::string sql = "SELECT count(*) FROM " + quoteIdent(table);
-  if (!where.empty()) sql += " WHERE " + std::string(where);
-  sqlite3_stmt* stmt = nullptr;
-  int rc = sqlite3_prepare_v2(db.handle(), sql.c_str(), -1, &stmt, nullptr);
-  if (rc != SQLITE_OK) {
-    sqlite3_finalize(stmt);
-    return db.error(table, rc);
-  }
-  rc = sqlite3_step(stmt);
+  GS_ASSIGN_OR_RETURN(sqlite3_stmt * stmt, prepareSelect(db, "count(*)", table, where));
+  int rc = sqlite3_step(stmt);
   int64_t n = rc == SQLITE_ROW ? sqlite3_column_int64(stmt, 0) : 0;
   if (rc != SQLITE_ROW) {
     Status s = db.error(std::string(table) + ": count(*)", rc);
