@@ -135,6 +135,8 @@ std::vector<std::vector<std::string>> commandsFor(const std::string& input, cons
       {"stats", input, "-o", out.file("report")},
       {"export", "--type", "chrome", input, "-o", out.file("out.json")},
       {"export", "--type", "csv", input, "-o", out.file("csv_dir")},
+      {"analyze", input},
+      {"report", input, "-o", out.file("report.html")},
   };
 }
 
