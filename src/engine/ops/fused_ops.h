@@ -1,0 +1,43 @@
+// The engine's own ops, made by the optimizer passes (passes/) from ONNX
+// patterns. Each has a CPU reference (ops/fused/) and a CUDA implementation
+// (gpu/nn/, gpu/pointwise/). This header is their contract: inputs,
+// attributes and semantics. All float math accumulates in fp32.
+#pragma once
+
+#include <string_view>
+
+namespace gpuscope::engine::fused {
+
+// Convolution with its epilogue (TensorRT's "conv + bn + relu" layers).
+//   inputs: X [N,C,H,W], W [M,C/group,kH,kW], B [M] (optional), Z residual [N,M,OH,OW] (optional)
+//   attrs: ONNX Conv's strides, pads (begin..., end...), dilations, group (auto_pad already
+//          resolved into pads by the pass), "activation": "" | "Relu" | "Clip" (+ "clip_min",
+//          "clip_max" floats) | "Sigmoid" | "Tanh"
+//   Y = act(conv(X, W) + B + Z)
+inline constexpr std::string_view kConv = "gpuscope.Conv";
+
+// Matrix multiply with epilogue (cuBLASLt epilogues; TensorRT's fused MatMul + bias + act).
+//   inputs: A [..., M, K], B [..., K, N] ([..., N, K] when trans_b=1), bias [N] (optional)
+//   attrs: "trans_b" int (0/1), "alpha" float (1), "activation": "" | "Relu" | "Gelu" (erf form)
+//          | "GeluTanh" (tanh approximation)
+//   Y = act(alpha * (A @ B) + bias); batch dims broadcast as in numpy matmul.
+inline constexpr std::string_view kGemm = "gpuscope.Gemm";
+
+// Scaled dot-product attention (softmax(Q K^T * scale + mask) V) in one kernel.
+//   inputs: Q [B,H,Sq,D], K [B,H,Sk,D] ([B,H,D,Sk] when k_transposed=1), V [B,H,Sk,D],
+//           mask (optional, additive, broadcastable to [B,H,Sq,Sk])
+//   attrs: "scale" float, "causal" int (0/1: mask out key j > query i), "k_transposed" int
+//   Y [B,H,Sq,D]
+inline constexpr std::string_view kAttention = "gpuscope.Attention";
+
+// A chain of elementwise ops compiled into one generated kernel (TensorRT's
+// PWN(...) layers). inputs: any number, broadcast numpy-style to the output
+// shape. attrs: "program" string (format in ops/pointwise/program.h).
+inline constexpr std::string_view kPointwise = "gpuscope.Pointwise";
+
+// Layout/precision conversion inserted by the precision pass (TensorRT
+// "Reformatting CopyNode for ..."). inputs: X; attrs: "to" (ONNX dtype number).
+// Same semantics as ONNX Cast between float types.
+inline constexpr std::string_view kReformat = "gpuscope.Reformat";
+
+}  // namespace gpuscope::engine::fused
