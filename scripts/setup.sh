@@ -10,6 +10,7 @@ packages=(
   libsqlite3-dev sqlite3 zlib1g-dev libzstd-dev
   libgtest-dev libgmock-dev libbenchmark-dev python3
   libgraphviz-dev graphviz chromium
+  libonnx-dev libprotobuf-dev
 )
 missing=()
 for p in "${packages[@]}"; do
