@@ -27,6 +27,7 @@ void addDecodeCommand(CLI::App& app, Action& action);
 void addReportCommand(CLI::App& app, Action& action);
 void addTraceCommand(CLI::App& app, Action& action);
 void addKernelsCommand(CLI::App& app, Action& action);
+void addBenchCommand(CLI::App& app, Action& action);
 
 // Prints what each kernel name says: the fused Myelin op chain and the
 // patterns it forms, or the library, data types, tile and layout of a

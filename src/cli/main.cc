@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   gpuscope::cli::addAnalyzeCommand(app, action);
   gpuscope::cli::addDecodeCommand(app, action);
   gpuscope::cli::addExploreCommand(app, action);
+  gpuscope::cli::addBenchCommand(app, action);
 
   try {
     app.parse(argc, argv);

@@ -49,6 +49,10 @@ StatusOr<std::vector<HostTensor>> runNodeOnCpu(const Graph& graph, NodeId n,
   std::vector<HostTensor> outputs;
   outputs.reserve(node.outputs.size());
   for (ValueId out : node.outputs) {
+    if (out == kNoValue) {  // an omitted optional output (LayerNorm's Mean, ...)
+      outputs.emplace_back();
+      continue;
+    }
     const TensorDesc& d = graph.values[size_t(out)].desc;
     if (!shapeKnown(d.shape))
       return InternalError(fmt::format("{}: output shape {} unknown at run time", graph.describe(n), shapeText(d.shape)));
@@ -83,6 +87,10 @@ Status inferShapes(Graph& graph, const InferOptions& options) {
       ctx.constants.push_back(v.constant.get());
       all_constant &= v.constant != nullptr;
     }
+    // Shape and Size read only their input's (now static) shape: they fold
+    // even though the input is an activation, which is what turns torch's
+    // Shape -> Gather -> Concat -> Reshape chains into constants.
+    bool reads_shape_only = node.op == "Shape" || node.op == "Size";
     std::vector<TensorDesc> out_descs;
     GS_RETURN_IF_ERROR(def->infer(ctx, out_descs));
     if (out_descs.size() != node.outputs.size())
@@ -95,7 +103,7 @@ Status inferShapes(Graph& graph, const InferOptions& options) {
       graph.values[size_t(node.outputs[i])].dim_params.assign(out_descs[i].shape.size(), "");
       out_bytes += out_descs[i].bytes();
     }
-    if (!options.fold_constants || !all_constant || !def->foldable || !def->cpu) continue;
+    if (!options.fold_constants || !(all_constant || reads_shape_only) || !def->foldable || !def->cpu) continue;
     if (out_bytes > options.max_fold_bytes) continue;
     // Graph outputs stay computed by a layer so that the plan has something to run.
     bool is_graph_output = false;
@@ -103,7 +111,17 @@ Status inferShapes(Graph& graph, const InferOptions& options) {
       for (ValueId g : graph.outputs) is_graph_output |= out == g;
     if (is_graph_output) continue;
     std::vector<const HostTensor*> in_tensors;
-    for (ValueId in : node.inputs) in_tensors.push_back(graph.constantOf(in));
+    std::vector<HostTensor> shape_carriers;  // desc without bytes, for Shape/Size
+    shape_carriers.reserve(node.inputs.size());
+    for (ValueId in : node.inputs) {
+      const HostTensor* c = graph.constantOf(in);
+      if (c == nullptr && reads_shape_only && in != kNoValue) {
+        const TensorDesc& d = graph.values[size_t(in)].desc;
+        shape_carriers.emplace_back(d.dtype, d.shape, std::vector<uint8_t>{});
+        c = &shape_carriers.back();
+      }
+      in_tensors.push_back(c);
+    }
     GS_ASSIGN_OR_RETURN(std::vector<HostTensor> results, runNodeOnCpu(graph, n, in_tensors));
     for (size_t i = 0; i < results.size(); ++i) {
       if (node.outputs[i] == kNoValue) continue;

@@ -1,0 +1,426 @@
+// Flash-attention style SDPA on CUDA cores (FMA), fp32 accumulation.
+// Block: `warps` warps, each owning 16 query rows; per 32-key tile:
+//   1. the block stages K and V (as fp32) in shared memory,
+//   2. lane j of each warp computes the scores of key j for the warp's 16 rows,
+//   3. per row: tile max / sum by warp shuffles, online-softmax rescale,
+//      probabilities to shared memory,
+//   4. lane l accumulates output dims l, l+32, ... for its 16 rows.
+#include <cuda_bf16.h>
+#include <cuda_fp16.h>
+#include <mma.h>
+
+#include "engine/gpu/nn/attention_kernel.h"
+
+namespace gpuscope::engine::gpu {
+namespace {
+
+constexpr int kKeyTile = 32;
+constexpr int kRows = kAttnRowsPerWarp;
+
+__device__ __forceinline__ float ld(const float* p, int64_t i) { return p[i]; }
+__device__ __forceinline__ float ld(const __half* p, int64_t i) { return __half2float(p[i]); }
+__device__ __forceinline__ float ld(const __nv_bfloat16* p, int64_t i) { return __bfloat162float(p[i]); }
+__device__ __forceinline__ void st(float* p, int64_t i, float v) { p[i] = v; }
+__device__ __forceinline__ void st(__half* p, int64_t i, float v) { p[i] = __float2half_rn(v); }
+__device__ __forceinline__ void st(__nv_bfloat16* p, int64_t i, float v) { p[i] = __float2bfloat16_rn(v); }
+
+__device__ __forceinline__ float ldMask(const void* m, DType t, int64_t i) {
+  switch (t) {
+    case DType::kFloat16: return __half2float(static_cast<const __half*>(m)[i]);
+    case DType::kBFloat16: return __bfloat162float(static_cast<const __nv_bfloat16*>(m)[i]);
+    default: return static_cast<const float*>(m)[i];
+  }
+}
+
+__host__ __device__ constexpr int paddedDim(int64_t d) { return int((d + 3) / 4 * 4); }
+
+size_t smemBytes(int warps, int64_t d) {
+  const int dp = paddedDim(d);
+  return sizeof(float) * (size_t(warps) * kRows * dp + kKeyTile * (d + 1) + kKeyTile * d + size_t(warps) * kRows * kKeyTile);
+}
+
+// NC = output dims per lane / 32 (head dim <= 32 * NC).
+template <typename T, int NC>
+__global__ void __launch_bounds__(128) attentionKernel(AttentionParams p, const T* __restrict__ q,
+                                                       const T* __restrict__ k, const T* __restrict__ v,
+                                                       const void* __restrict__ mask, T* __restrict__ y) {
+  extern __shared__ float smem[];
+  const int D = int(p.d), DP = paddedDim(p.d);
+  const int warps = blockDim.x >> 5, warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  float* qs = smem;                                   // [warps*16][DP]
+  float* ks = qs + warps * kRows * DP;                // [32][D+1]
+  float* vs = ks + kKeyTile * (D + 1);                // [32][D]
+  float* ps = vs + kKeyTile * D + warp * kRows * kKeyTile;  // this warp's [16][32]
+
+  const int64_t b = blockIdx.z, h = blockIdx.y;
+  const int64_t bh = b * p.heads + h;
+  const int64_t q0 = int64_t(blockIdx.x) * warps * kRows;
+  const T* qb = q + bh * p.sq * D;
+  const T* kb = k + bh * p.sk * D;
+  const T* vb = v + bh * p.sk * D;
+  T* yb = y + bh * p.sq * D;
+
+  // Stage this block's query rows (zeros past Sq and past D).
+  for (int idx = threadIdx.x; idx < warps * kRows * DP; idx += blockDim.x) {
+    int r = idx / DP, d = idx % DP;
+    int64_t qi = q0 + r;
+    qs[idx] = (qi < p.sq && d < D) ? ld(qb, qi * D + d) : 0.f;
+  }
+
+  const int64_t row0 = q0 + warp * kRows;  // first query row of this warp
+  float m[kRows], l[kRows], acc[kRows][NC];
+#pragma unroll
+  for (int r = 0; r < kRows; ++r) {
+    m[r] = -INFINITY;
+    l[r] = 0.f;
+#pragma unroll
+    for (int c = 0; c < NC; ++c) acc[r][c] = 0.f;
+  }
+  int64_t kv_end = p.sk;
+  if (p.causal) {
+    int64_t last_q = q0 + warps * kRows - 1;
+    if (last_q + 1 < kv_end) kv_end = last_q + 1;
+  }
+  const float* qw = qs + warp * kRows * DP;
+  const int64_t mb = b * p.mask_stride[0] + h * p.mask_stride[1];
+
+  for (int64_t kt = 0; kt < kv_end; kt += kKeyTile) {
+    __syncthreads();  // previous tile fully consumed (and Q staged on the first pass)
+    if (p.k_transposed) {
+      for (int idx = threadIdx.x; idx < kKeyTile * D; idx += blockDim.x) {
+        int j = idx % kKeyTile, d = idx / kKeyTile;
+        int64_t kj = kt + j;
+        ks[j * (D + 1) + d] = kj < p.sk ? ld(k + bh * D * p.sk, int64_t(d) * p.sk + kj) : 0.f;
+      }
+    } else {
+      for (int idx = threadIdx.x; idx < kKeyTile * D; idx += blockDim.x) {
+        int j = idx / D, d = idx % D;
+        int64_t kj = kt + j;
+        ks[j * (D + 1) + d] = kj < p.sk ? ld(kb, kj * D + d) : 0.f;
+      }
+    }
+    for (int idx = threadIdx.x; idx < kKeyTile * D; idx += blockDim.x) {
+      int j = idx / D, d = idx % D;
+      int64_t kj = kt + j;
+      vs[idx] = kj < p.sk ? ld(vb, kj * D + d) : 0.f;
+    }
+    __syncthreads();
+    if (row0 >= p.sq) continue;  // this warp has no live rows (still joins the barriers)
+
+    // 2. scores of key (kt + lane) for the warp's rows
+    float sc[kRows];
+#pragma unroll
+    for (int r = 0; r < kRows; ++r) sc[r] = 0.f;
+    const float* kr = ks + lane * (D + 1);
+    for (int d = 0; d < DP; d += 4) {
+      float k0 = d < D ? kr[d] : 0.f, k1 = d + 1 < D ? kr[d + 1] : 0.f;
+      float k2 = d + 2 < D ? kr[d + 2] : 0.f, k3 = d + 3 < D ? kr[d + 3] : 0.f;
+#pragma unroll
+      for (int r = 0; r < kRows; ++r) {
+        float4 qv = *reinterpret_cast<const float4*>(qw + r * DP + d);
+        sc[r] += qv.x * k0 + qv.y * k1 + qv.z * k2 + qv.w * k3;
+      }
+    }
+    const int64_t kj = kt + lane;
+#pragma unroll
+    for (int r = 0; r < kRows; ++r) {
+      const int64_t qi = row0 + r;
+      float s = sc[r] * p.scale;
+      if (kj >= p.sk || (p.causal && kj > qi)) s = -INFINITY;
+      else if (mask && qi < p.sq) s += ldMask(mask, p.mask_t, mb + qi * p.mask_stride[2] + kj * p.mask_stride[3]);
+      // 3. online softmax
+      float tmax = s;
+      for (int o = 16; o > 0; o >>= 1) tmax = fmaxf(tmax, __shfl_xor_sync(0xffffffffu, tmax, o));
+      const float m_new = fmaxf(m[r], tmax);
+      float pr = 0.f, corr = 1.f;
+      if (m_new != -INFINITY) {
+        pr = __expf(s - m_new);
+        corr = __expf(m[r] - m_new);
+      }
+      float psum = pr;
+      for (int o = 16; o > 0; o >>= 1) psum += __shfl_xor_sync(0xffffffffu, psum, o);
+      l[r] = l[r] * corr + psum;
+      m[r] = m_new;
+#pragma unroll
+      for (int c = 0; c < NC; ++c) acc[r][c] *= corr;
+      ps[r * kKeyTile + lane] = pr;
+    }
+    __syncwarp();
+    // 4. P V
+    const int64_t tile_len = (p.sk - kt) < kKeyTile ? (p.sk - kt) : kKeyTile;
+    for (int j = 0; j < tile_len; ++j) {
+      float vv[NC];
+#pragma unroll
+      for (int c = 0; c < NC; ++c) {
+        int d = lane + 32 * c;
+        vv[c] = d < D ? vs[j * D + d] : 0.f;
+      }
+#pragma unroll
+      for (int r = 0; r < kRows; ++r) {
+        float pr = ps[r * kKeyTile + j];
+#pragma unroll
+        for (int c = 0; c < NC; ++c) acc[r][c] += pr * vv[c];
+      }
+    }
+    __syncwarp();
+  }
+  if (row0 >= p.sq) return;
+#pragma unroll
+  for (int r = 0; r < kRows; ++r) {
+    const int64_t qi = row0 + r;
+    if (qi >= p.sq) break;
+    const float inv = l[r] > 0.f ? 1.f / l[r] : 0.f;
+#pragma unroll
+    for (int c = 0; c < NC; ++c) {
+      int d = lane + 32 * c;
+      if (d < D) st(yb, qi * D + d, acc[r][c] * inv);
+    }
+  }
+}
+
+template <typename T, int NC>
+cudaError_t launchTyped(const AttentionParams& p, const void* q, const void* k, const void* v, const void* mask,
+                        void* y, cudaStream_t stream) {
+  const int warps = p.warps;
+  const int64_t rows = int64_t(warps) * kRows;
+  dim3 grid(unsigned((p.sq + rows - 1) / rows), unsigned(p.heads), unsigned(p.batch));
+  attentionKernel<T, NC><<<grid, 32 * warps, smemBytes(warps, p.d), stream>>>(
+      p, static_cast<const T*>(q), static_cast<const T*>(k), static_cast<const T*>(v), mask, static_cast<T*>(y));
+  return cudaGetLastError();
+}
+
+template <typename T>
+cudaError_t prepareTyped() {
+  cudaError_t e = cudaFuncSetAttribute(attentionKernel<T, 2>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                       int(smemBytes(4, 64)));
+  if (e != cudaSuccess) return e;
+  return cudaFuncSetAttribute(attentionKernel<T, 4>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                              int(smemBytes(4, kAttnMaxHeadDim)));
+}
+
+
+// ---------------------------------------------------------------------------
+// Tensor-core variant (fp16/bf16, head dim 64 or 128). Per 64-key tile each
+// warp computes its 16x64 score block with WMMA into shared memory, does the
+// online softmax there (two lanes per row, 32 columns each), writes P in the
+// input precision and multiplies P V with WMMA; the output accumulator lives
+// in registers (lane owns row lane/2, columns (lane&1)*D/2 ...).
+constexpr int kWmmaKeys = 64;
+
+template <int D>
+__host__ __device__ constexpr int wmmaTempStride() { return (D > kWmmaKeys ? D : kWmmaKeys) + 4; }
+
+template <int D>
+size_t wmmaSmemBytes(int warps) {
+  constexpr int LD = D + 8, TS = wmmaTempStride<D>(), PL = kWmmaKeys + 8;
+  return size_t(warps) * 16 * LD * 2 + size_t(2) * kWmmaKeys * LD * 2 + size_t(warps) * 16 * TS * 4 +
+         size_t(warps) * 16 * PL * 2;
+}
+
+template <typename T> __device__ __forceinline__ T fromF(float v);
+template <> __device__ __forceinline__ __half fromF<__half>(float v) { return __float2half_rn(v); }
+template <> __device__ __forceinline__ __nv_bfloat16 fromF<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
+
+// Copies rows [row0, row0 + rows) of a [n, D] matrix into a [rows][LD] tile
+// (16-byte vectors; zeros past n).
+template <typename T, int D>
+__device__ __forceinline__ void stageRows(T* tile, const T* src, int64_t row0, int rows, int64_t n) {
+  constexpr int LD = D + 8, V = D / 8;
+  for (int idx = threadIdx.x; idx < rows * V; idx += blockDim.x) {
+    int r = idx / V, c = (idx % V) * 8;
+    int64_t gr = row0 + r;
+    uint4 val = make_uint4(0u, 0u, 0u, 0u);
+    if (gr < n) val = *reinterpret_cast<const uint4*>(src + gr * D + c);
+    *reinterpret_cast<uint4*>(tile + r * LD + c) = val;
+  }
+}
+
+template <typename T, int D>
+__global__ void __launch_bounds__(128) attentionWmmaKernel(AttentionParams p, const T* __restrict__ q,
+                                                           const T* __restrict__ k, const T* __restrict__ v,
+                                                           const void* __restrict__ mask, T* __restrict__ y) {
+  using namespace nvcuda;
+  constexpr int KT = kWmmaKeys, LD = D + 8, TS = wmmaTempStride<D>(), PL = KT + 8, HALF = D / 2;
+  extern __shared__ __align__(128) unsigned char smem_raw[];
+  const int warps = blockDim.x >> 5, warp = threadIdx.x >> 5, lane = threadIdx.x & 31;
+  T* qs = reinterpret_cast<T*>(smem_raw);                                  // [warps*16][LD]
+  T* ks = qs + warps * 16 * LD;                                            // [KT][LD]
+  T* vs = ks + KT * LD;                                                    // [KT][LD]
+  float* temp_all = reinterpret_cast<float*>(vs + KT * LD);                // [warps][16][TS]
+  float* temp = temp_all + warp * 16 * TS;
+  T* ps = reinterpret_cast<T*>(temp_all + warps * 16 * TS) + warp * 16 * PL;  // this warp's [16][PL]
+
+  const int64_t b = blockIdx.z, h = blockIdx.y, bh = b * p.heads + h;
+  const int64_t q0 = int64_t(blockIdx.x) * warps * 16;
+  const T* kb = k + bh * p.sk * D;
+  const T* vb = v + bh * p.sk * D;
+  stageRows<T, D>(qs, q + bh * p.sq * D, q0, warps * 16, p.sq);
+
+  const int row = lane >> 1, hf = lane & 1;
+  const int64_t qi = q0 + warp * 16 + row;
+  const bool warp_live = q0 + warp * 16 < p.sq;
+  const int64_t mb = b * p.mask_stride[0] + h * p.mask_stride[1];
+  float m = -INFINITY, l = 0.f, o[HALF];
+#pragma unroll
+  for (int i = 0; i < HALF; ++i) o[i] = 0.f;
+  int64_t kv_end = p.sk;
+  if (p.causal && q0 + warps * 16 < kv_end) kv_end = q0 + warps * 16;
+
+  for (int64_t kt = 0; kt < kv_end; kt += KT) {
+    __syncthreads();  // previous tile consumed (and Q staged on the first pass)
+    if (p.k_transposed) {
+      const T* kt_base = k + bh * D * p.sk;
+      for (int idx = threadIdx.x; idx < KT * D; idx += blockDim.x) {
+        int j = idx % KT, d = idx / KT;
+        int64_t kj = kt + j;
+        ks[j * LD + d] = kj < p.sk ? kt_base[int64_t(d) * p.sk + kj] : fromF<T>(0.f);
+      }
+    } else {
+      stageRows<T, D>(ks, kb, kt, KT, p.sk);
+    }
+    stageRows<T, D>(vs, vb, kt, KT, p.sk);
+    __syncthreads();
+    if (!warp_live) continue;
+
+    // S = Q K^T for this warp's 16 rows and the tile's 64 keys
+    wmma::fragment<wmma::accumulator, 16, 16, 16, float> sf[KT / 16];
+#pragma unroll
+    for (int n = 0; n < KT / 16; ++n) wmma::fill_fragment(sf[n], 0.f);
+#pragma unroll
+    for (int kc = 0; kc < D; kc += 16) {
+      wmma::fragment<wmma::matrix_a, 16, 16, 16, T, wmma::row_major> af;
+      wmma::load_matrix_sync(af, qs + warp * 16 * LD + kc, LD);
+#pragma unroll
+      for (int n = 0; n < KT / 16; ++n) {
+        wmma::fragment<wmma::matrix_b, 16, 16, 16, T, wmma::col_major> bf;
+        wmma::load_matrix_sync(bf, ks + n * 16 * LD + kc, LD);
+        wmma::mma_sync(sf[n], af, bf, sf[n]);
+      }
+    }
+#pragma unroll
+    for (int n = 0; n < KT / 16; ++n) wmma::store_matrix_sync(temp + n * 16, sf[n], TS, wmma::mem_row_major);
+    __syncwarp();
+
+    // online softmax: this lane's row, columns hf*32 .. hf*32+31
+    float sv[32];
+    float tmax = -INFINITY;
+#pragma unroll
+    for (int c = 0; c < 32; ++c) {
+      const int col = hf * 32 + c;
+      const int64_t j = kt + col;
+      float s = temp[row * TS + col] * p.scale;
+      if (j >= p.sk || (p.causal && j > qi)) s = -INFINITY;
+      else if (mask && qi < p.sq) s += ldMask(mask, p.mask_t, mb + qi * p.mask_stride[2] + j * p.mask_stride[3]);
+      sv[c] = s;
+      tmax = fmaxf(tmax, s);
+    }
+    tmax = fmaxf(tmax, __shfl_xor_sync(0xffffffffu, tmax, 1));
+    const float m_new = fmaxf(m, tmax);
+    const float corr = m_new == -INFINITY ? 1.f : __expf(m - m_new);
+    float psum = 0.f;
+#pragma unroll
+    for (int c = 0; c < 32; ++c) {
+      float pv = m_new == -INFINITY ? 0.f : __expf(sv[c] - m_new);
+      psum += pv;
+      ps[row * PL + hf * 32 + c] = fromF<T>(pv);
+    }
+    psum += __shfl_xor_sync(0xffffffffu, psum, 1);
+    l = l * corr + psum;
+    m = m_new;
+#pragma unroll
+    for (int i = 0; i < HALF; ++i) o[i] *= corr;
+    __syncwarp();
+
+    // O += P V
+#pragma unroll
+    for (int nc = 0; nc < D / 16; ++nc) {
+      wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc;
+      wmma::fill_fragment(acc, 0.f);
+#pragma unroll
+      for (int kk = 0; kk < KT; kk += 16) {
+        wmma::fragment<wmma::matrix_a, 16, 16, 16, T, wmma::row_major> pa;
+        wmma::fragment<wmma::matrix_b, 16, 16, 16, T, wmma::row_major> vf;
+        wmma::load_matrix_sync(pa, ps + kk, PL);
+        wmma::load_matrix_sync(vf, vs + kk * LD + nc * 16, LD);
+        wmma::mma_sync(acc, pa, vf, acc);
+      }
+      wmma::store_matrix_sync(temp + nc * 16, acc, TS, wmma::mem_row_major);
+    }
+    __syncwarp();
+#pragma unroll
+    for (int i = 0; i < HALF; ++i) o[i] += temp[row * TS + hf * HALF + i];
+    __syncwarp();
+  }
+  if (!warp_live || qi >= p.sq) return;
+  const float inv = l > 0.f ? 1.f / l : 0.f;
+  T* yr = y + (bh * p.sq + qi) * D + hf * HALF;
+#pragma unroll
+  for (int i = 0; i < HALF; ++i) yr[i] = fromF<T>(o[i] * inv);
+}
+
+template <typename T, int D>
+cudaError_t launchWmma(const AttentionParams& p, const void* q, const void* k, const void* v, const void* mask, void* y,
+                       cudaStream_t stream) {
+  const int64_t rows = int64_t(p.warps) * 16;
+  dim3 grid(unsigned((p.sq + rows - 1) / rows), unsigned(p.heads), unsigned(p.batch));
+  attentionWmmaKernel<T, D><<<grid, 32 * p.warps, wmmaSmemBytes<D>(p.warps), stream>>>(
+      p, static_cast<const T*>(q), static_cast<const T*>(k), static_cast<const T*>(v), mask, static_cast<T*>(y));
+  return cudaGetLastError();
+}
+
+template <typename T>
+cudaError_t prepareWmma() {
+  cudaError_t e = cudaFuncSetAttribute(attentionWmmaKernel<T, 64>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                       int(wmmaSmemBytes<64>(4)));
+  if (e != cudaSuccess) return e;
+  return cudaFuncSetAttribute(attentionWmmaKernel<T, 128>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                              int(wmmaSmemBytes<128>(4)));
+}
+
+template <typename T>
+cudaError_t launchWmmaTyped(const AttentionParams& p, const void* q, const void* k, const void* v, const void* mask,
+                            void* y, cudaStream_t stream) {
+  if (p.d == 64) return launchWmma<T, 64>(p, q, k, v, mask, y, stream);
+  if (p.d == 128) return launchWmma<T, 128>(p, q, k, v, mask, y, stream);
+  return cudaErrorInvalidValue;
+}
+
+}  // namespace
+
+bool attentionWmmaSupported(DType t, int64_t head_dim) {
+  return (t == DType::kFloat16 || t == DType::kBFloat16) && (head_dim == 64 || head_dim == 128);
+}
+
+cudaError_t prepareAttentionKernels() {
+  cudaError_t e = prepareTyped<float>();
+  if (e == cudaSuccess) e = prepareTyped<__half>();
+  if (e == cudaSuccess) e = prepareTyped<__nv_bfloat16>();
+  if (e == cudaSuccess) e = prepareWmma<__half>();
+  if (e == cudaSuccess) e = prepareWmma<__nv_bfloat16>();
+  return e;
+}
+
+cudaError_t launchAttention(const AttentionParams& p, DType t, const void* q, const void* k, const void* v,
+                            const void* mask, void* y, cudaStream_t stream) {
+  if (p.batch * p.heads * p.sq == 0 || p.d == 0) return cudaSuccess;
+  if (p.d > kAttnMaxHeadDim || (p.warps != 1 && p.warps != 2 && p.warps != 4) || p.heads > 65535 || p.batch > 65535)
+    return cudaErrorInvalidValue;
+  if (p.tensor_cores) {
+    if (!attentionWmmaSupported(t, p.d)) return cudaErrorInvalidValue;
+    return t == DType::kFloat16 ? launchWmmaTyped<__half>(p, q, k, v, mask, y, stream)
+                                : launchWmmaTyped<__nv_bfloat16>(p, q, k, v, mask, y, stream);
+  }
+  const bool small = p.d <= 64;
+  switch (t) {
+    case DType::kFloat32:
+      return small ? launchTyped<float, 2>(p, q, k, v, mask, y, stream) : launchTyped<float, 4>(p, q, k, v, mask, y, stream);
+    case DType::kFloat16:
+      return small ? launchTyped<__half, 2>(p, q, k, v, mask, y, stream) : launchTyped<__half, 4>(p, q, k, v, mask, y, stream);
+    case DType::kBFloat16:
+      return small ? launchTyped<__nv_bfloat16, 2>(p, q, k, v, mask, y, stream)
+                   : launchTyped<__nv_bfloat16, 4>(p, q, k, v, mask, y, stream);
+    default: return cudaErrorInvalidValue;
+  }
+}
+
+}  // namespace gpuscope::engine::gpu

@@ -1,0 +1,42 @@
+// Fused scaled-dot-product attention kernel (attention_kernel.cu):
+// Y = softmax(Q K^T * scale + mask) V, flash-attention style (online softmax
+// over key tiles held in shared memory; the score matrix never reaches global
+// memory). One block per (query tile, head, batch); each warp owns 16 query
+// rows; head dim up to 128; fp32 math.
+#pragma once
+
+#include <cuda_runtime.h>
+
+#include <cstdint>
+
+#include "engine/ir/dtype.h"
+
+namespace gpuscope::engine::gpu {
+
+inline constexpr int kAttnRowsPerWarp = 16;
+inline constexpr int kAttnMaxHeadDim = 128;
+
+struct AttentionParams {
+  int64_t batch = 0, heads = 0, sq = 0, sk = 0, d = 0;
+  float scale = 1.f;
+  bool causal = false;       // key j > query i is masked out
+  bool k_transposed = false; // K is [B,H,D,Sk]
+  // Additive mask (nullable at launch) of dtype mask_t, element (b,h,i,j) at
+  // b*mask_stride[0] + h*mask_stride[1] + i*mask_stride[2] + j*mask_stride[3].
+  DType mask_t = DType::kFloat32;
+  int64_t mask_stride[4] = {0, 0, 0, 0};
+  int warps = 4;  // warps per block (1, 2 or 4): query tile = 16 * warps rows
+  // fp16/bf16 with head dim 64 or 128 only (attentionWmmaSupported): Q K^T
+  // and P V on tensor cores (WMMA 16x16x16, fp32 accumulation).
+  bool tensor_cores = false;
+};
+
+bool attentionWmmaSupported(DType t, int64_t head_dim);
+
+// Raises the kernels' dynamic shared-memory limit; call once before
+// launching (not a stream operation, so never during capture).
+cudaError_t prepareAttentionKernels();
+cudaError_t launchAttention(const AttentionParams& p, DType t, const void* q, const void* k, const void* v,
+                            const void* mask, void* y, cudaStream_t stream);
+
+}  // namespace gpuscope::engine::gpu

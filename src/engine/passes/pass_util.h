@@ -1,0 +1,35 @@
+// Small pattern-matching helpers the optimizer passes share.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/ir/graph.h"
+#include "engine/passes/pass_log.h"
+
+namespace gpuscope::engine::pass_util {
+
+using Consumers = std::vector<std::vector<NodeId>>;
+
+bool isGraphOutput(const Graph& graph, ValueId v);
+bool isGraphInput(const Graph& graph, ValueId v);
+// The one live node reading `v` (possibly through several of its inputs) when
+// `v` is not a graph output; -1 otherwise. Fusing through `v` is safe only then.
+NodeId soleConsumer(const Graph& graph, const Consumers& consumers, ValueId v);
+// The live node producing `v`, or -1 (graph input, constant).
+NodeId producerOf(const Graph& graph, ValueId v);
+// The value of a one-element numeric constant.
+std::optional<double> scalarConstant(const Graph& graph, ValueId v);
+// The input of `node` that is not `v` for a two-input node reading `v` once;
+// kNoValue when `node` does not have that form.
+ValueId otherInput(const Node& node, ValueId v);
+std::string joinOrigins(const std::vector<std::string>& origin);
+// Moves `absorbed`'s origins onto `keep` (in that order), renames `keep` to
+// its origins joined by " + ", marks `absorbed` dead, and logs
+// "<pass>: Fusing <keep> with <absorbed>" and "Removing <absorbed>".
+void absorb(Graph& graph, NodeId keep, NodeId absorbed, const std::string& pass, PassLog& log);
+// A unique value name derived from `base` (for constants a pass creates).
+std::string freshValueName(const Graph& graph, const std::string& base);
+
+}  // namespace gpuscope::engine::pass_util

@@ -1,0 +1,58 @@
+// The optimizer passes (one .cc each), run in order by optimize()
+// (pipeline.h). Every pass rewrites the graph in place, keeps the graph's
+// inputs and outputs (names and types), marks replaced nodes dead and compacts,
+// and logs what it did in TensorRT's verbose wording. A fused node's `origin`
+// lists the ONNX nodes it stands for, in graph order; its name is those
+// origins joined by " + " (TensorRT's "conv1 + bn1 + relu").
+#pragma once
+
+#include "base/status.h"
+#include "engine/ir/graph.h"
+#include "engine/passes/pass_log.h"
+
+namespace gpuscope::engine {
+
+// Drops Identity nodes, Casts to the type their input already has and
+// inference-mode Dropout (their consumers read the input directly), then
+// every node none of whose outputs reaches a graph output. Identity on a
+// graph input or constant that is itself a graph output stays (the runtime
+// aliases it).
+Status eliminateDeadCode(Graph& graph, PassLog& log);
+
+// Conv (constant W, optional constant B) -> BatchNormalization with constant
+// parameters becomes one Conv with W' = W * s, B' = (B - mean) * s + beta,
+// s = gamma / sqrt(var + eps), computed in fp32 and stored in W's dtype.
+Status foldBatchNorm(Graph& graph, PassLog& log);
+
+// 2-D Conv (+ Add of a per-channel constant bias) (+ Add of a residual of the
+// output's shape) (+ Relu | Clip | Sigmoid | Tanh) -> gpuscope.Conv, auto_pad
+// resolved into explicit pads.
+Status fuseConv(Graph& graph, PassLog& log);
+
+// MatMul (rank >= 2) (+ Add of a constant bias of N values along the last
+// axis) (+ Relu | erf-GELU | tanh-GELU, recognised in any decomposition by
+// structure and checked numerically) -> gpuscope.Gemm; ONNX Gemm (transA=0)
+// -> gpuscope.Gemm with alpha/trans_b and C as bias when it is one value per
+// column, else beta*C added by an Add after it.
+Status fuseGemm(Graph& graph, PassLog& log);
+
+// ReduceMean, Sub, Pow 2 | Mul self, ReduceMean, Add eps, Sqrt, Div |
+// Reciprocal+Mul, (Mul scale), (Add bias) over the last axis ->
+// LayerNormalization(axis=-1).
+Status fuseLayerNorm(Graph& graph, PassLog& log);
+
+// MatMul(Q [* c], K^T [* c]) [/ c | * c] [+ mask] -> Softmax(last axis) ->
+// MatMul(., V) -> gpuscope.Attention. A constant mask (additive, or a Where on
+// a constant condition) that is verified to hide exactly the keys after each
+// query becomes causal=1; any other mask stays an input.
+Status fuseAttention(Graph& graph, PassLog& log);
+
+// For compute = fp16/bf16: float constants become the compute type (values
+// beyond fp16's range clamped to +-65504, as TensorRT does), Cast-to-float
+// nodes cast to the compute type, activations follow through inference; fp32
+// graph inputs/outputs keep their type behind gpuscope.Reformat layers named
+// "Reformatting CopyNode for Input Tensor K to L" / "... Output Tensor K to L".
+// compute = fp32 changes nothing. Ops on integer tensors are untouched.
+Status assignPrecision(Graph& graph, DType compute, PassLog& log);
+
+}  // namespace gpuscope::engine

@@ -1,0 +1,152 @@
+#include <cmath>
+#include <limits>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "engine/ops/fused_ops.h"
+#include "engine/passes/passes.h"
+#include "pass_test_util.h"
+
+namespace gpuscope::engine::testing {
+namespace {
+
+using ::testing::ElementsAre;
+const std::string kAttention(fused::kAttention);
+constexpr int64_t B = 2, H = 3, S = 5, D = 4;
+
+std::vector<float> causalAdditive(float masked) {
+  std::vector<float> m(size_t(S * S));
+  for (int64_t i = 0; i < S; ++i)
+    for (int64_t j = 0; j < S; ++j) m[size_t(i * S + j)] = j <= i ? 0.f : masked;
+  return m;
+}
+
+TEST(FuseAttention, BertStyleWithTransposeDivAndMaskInput) {
+  GraphBuilder b;
+  ValueId q = b.input("q", {B, H, S, D});
+  ValueId k = b.input("k", {B, H, S, D});
+  ValueId v = b.input("v", {B, H, S, D});
+  ValueId mask = b.input("mask", {B, 1, 1, S});
+  ValueId kt = b.node("Transpose", "kT", {k}, attrs({{"perm", std::vector<int64_t>{0, 1, 3, 2}}}));
+  ValueId qk = b.node("MatMul", "qk", {q, kt});
+  ValueId sc = b.node("Div", "scale", {qk, b.scalar("sqrt_d", 2.f)});
+  ValueId m = b.node("Add", "add_mask", {sc, mask});
+  ValueId p = b.node("Softmax", "softmax", {m}, attrs({{"axis", int64_t(-1)}}));
+  b.output(b.node("MatMul", "pv", {p, v}));
+  Graph ref = b.build();
+  Graph g = ref;
+  PassLog log;
+  ASSERT_TRUE(fuseAttention(g, log).ok());
+  ASSERT_THAT(opTypes(g), ElementsAre(kAttention));
+  const Node& n = g.nodes[0];
+  EXPECT_EQ(n.name, "kT + qk + scale + add_mask + softmax + pv");
+  EXPECT_EQ(n.attrs.getInt("k_transposed", -1), 0);
+  EXPECT_EQ(n.attrs.getInt("causal", -1), 0);
+  EXPECT_FLOAT_EQ(n.attrs.getFloat("scale", 0), 0.5f);
+  EXPECT_THAT(n.inputs, ElementsAre(q, k, v, mask));
+  expectSameOutputs(g, ref, 1e-5, 1e-5);
+}
+
+TEST(FuseAttention, SdpaStyleScaledOperandsAndCausalConstantMask) {
+  // onnxscript's SDPA: MatMul(Q * s, K^T * s) + causal mask (0 / -inf), K^T given directly.
+  GraphBuilder b;
+  ValueId q = b.input("q", {B, H, S, D});
+  ValueId kt = b.input("kt", {B, H, D, S});
+  ValueId v = b.input("v", {B, H, S, D});
+  ValueId qs = b.node("Mul", "q_scale", {q, b.scalar("s1", 0.7071f)});
+  ValueId ks = b.node("Mul", "k_scale", {b.scalar("s2", 0.7071f), kt});
+  ValueId qk = b.node("MatMul", "qk", {qs, ks});
+  ValueId m = b.node("Add", "causal", {qk, b.constant("cmask", {S, S}, causalAdditive(-std::numeric_limits<float>::infinity()))});
+  ValueId p = b.node("Softmax", "softmax", {m});
+  b.output(b.node("MatMul", "pv", {p, v}));
+  Graph ref = b.build();
+  Graph g = ref;
+  PassLog log;
+  ASSERT_TRUE(fuseAttention(g, log).ok());
+  ASSERT_THAT(opTypes(g), ElementsAre(kAttention));
+  const Node& n = g.nodes[0];
+  EXPECT_EQ(n.attrs.getInt("k_transposed", -1), 1);
+  EXPECT_EQ(n.attrs.getInt("causal", -1), 1);
+  EXPECT_NEAR(n.attrs.getFloat("scale", 0), 0.7071 * 0.7071, 1e-6);
+  EXPECT_EQ(n.inputs.size(), 3u);  // the verified causal mask is not an input any more
+  expectSameOutputs(g, ref, 1e-5, 1e-5);
+}
+
+TEST(FuseAttention, WhereCausalMaskVerified) {
+  GraphBuilder b;
+  ValueId q = b.input("q", {B, H, S, D});
+  ValueId k = b.input("k", {B, H, S, D});
+  ValueId v = b.input("v", {B, H, S, D});
+  std::vector<int64_t> tri(size_t(S * S));
+  for (int64_t i = 0; i < S; ++i)
+    for (int64_t j = 0; j < S; ++j) tri[size_t(i * S + j)] = j <= i;
+  ValueId cond = b.g.addConstant("tri", HostTensor::fromInts(DType::kBool, {1, 1, S, S}, tri));
+  ValueId kt = b.node("Transpose", "kT", {k}, attrs({{"perm", std::vector<int64_t>{0, 1, 3, 2}}}));
+  ValueId qk = b.node("MatMul", "qk", {q, kt});
+  ValueId sc = b.node("Mul", "scale", {qk, b.scalar("c", 0.5f)});
+  ValueId w = b.node("Where", "where", {cond, sc, b.scalar("fill", -3.4028e38f)});
+  ValueId p = b.node("Softmax", "softmax", {w});
+  b.output(b.node("MatMul", "pv", {p, v}));
+  Graph ref = b.build();
+  Graph g = ref;
+  PassLog log;
+  ASSERT_TRUE(fuseAttention(g, log).ok());
+  ASSERT_THAT(opTypes(g), ElementsAre(kAttention));
+  EXPECT_EQ(g.nodes[0].attrs.getInt("causal", -1), 1);
+  EXPECT_EQ(g.nodes[0].inputs.size(), 3u);
+  expectSameOutputs(g, ref, 1e-5, 1e-5);
+}
+
+TEST(FuseAttention, NonCausalConstantMaskStaysAnInput) {
+  GraphBuilder b;
+  ValueId q = b.input("q", {B, H, S, D});
+  ValueId kt = b.input("kt", {B, H, D, S});
+  ValueId v = b.input("v", {B, H, S, D});
+  std::vector<float> mask = causalAdditive(-1e9f);
+  mask[1] = 0.f;  // query 0 sees key 1: not the lower triangle
+  ValueId qk = b.node("MatMul", "qk", {q, kt});
+  ValueId m = b.node("Add", "add_mask", {qk, b.constant("mask", {1, 1, S, S}, mask)});
+  ValueId p = b.node("Softmax", "softmax", {m});
+  b.output(b.node("MatMul", "pv", {p, v}));
+  Graph ref = b.build();
+  Graph g = ref;
+  PassLog log;
+  ASSERT_TRUE(fuseAttention(g, log).ok());
+  ASSERT_THAT(opTypes(g), ElementsAre(kAttention));
+  EXPECT_EQ(g.nodes[0].attrs.getInt("causal", -1), 0);
+  EXPECT_EQ(g.nodes[0].inputs.size(), 4u);
+  EXPECT_FLOAT_EQ(g.nodes[0].attrs.getFloat("scale", 0), 1.f);
+  expectSameOutputs(g, ref, 1e-5, 1e-5);
+}
+
+TEST(FuseAttention, SharedProbabilitiesOrOtherSoftmaxAxisDoNotFuse) {
+  {
+    GraphBuilder b;
+    ValueId q = b.input("q", {B, H, S, D});
+    ValueId kt = b.input("kt", {B, H, D, S});
+    ValueId v = b.input("v", {B, H, S, D});
+    ValueId p = b.node("Softmax", "softmax", {b.node("MatMul", "qk", {q, kt})});
+    b.output(b.node("MatMul", "pv", {p, v}));
+    b.output(p);  // attention probabilities are an output too
+    Graph g = b.build();
+    PassLog log;
+    ASSERT_TRUE(fuseAttention(g, log).ok());
+    EXPECT_THAT(opTypes(g), ElementsAre("MatMul", "Softmax", "MatMul"));
+  }
+  {
+    GraphBuilder b;
+    ValueId q = b.input("q", {B, H, S, D});
+    ValueId kt = b.input("kt", {B, H, D, S});
+    ValueId v = b.input("v", {B, H, S, D});
+    ValueId p = b.node("Softmax", "softmax", {b.node("MatMul", "qk", {q, kt})}, attrs({{"axis", int64_t(2)}}));
+    b.output(b.node("MatMul", "pv", {p, v}));
+    Graph g = b.build();
+    PassLog log;
+    ASSERT_TRUE(fuseAttention(g, log).ok());
+    EXPECT_THAT(opTypes(g), ElementsAre("MatMul", "Softmax", "MatMul"));
+  }
+}
+
+}  // namespace
+}  // namespace gpuscope::engine::testing
