@@ -11,6 +11,7 @@
 
 #include "engine/gpu/cuda_check.h"
 #include "engine/runtime/engine_impl.h"
+#include "engine/runtime/layer_info.h"
 #include "engine/runtime/timing_cache.h"
 
 namespace gpuscope::engine {
@@ -90,25 +91,11 @@ std::string logName(std::string name) {
   return name.empty() ? "unnamed" : name;
 }
 
-std::string_view trtTypeName(DType t) {
-  switch (t) {
-    case DType::kFloat32: return "Float";
-    case DType::kFloat16: return "Half";
-    case DType::kBFloat16: return "BFloat16";
-    case DType::kInt32: return "Int32";
-    case DType::kInt64: return "Int64";
-    case DType::kInt8: return "Int8";
-    case DType::kUInt8: return "UInt8";
-    case DType::kBool: return "Bool";
-    case DType::kFloat64: return "Double";
-  }
-  return "Unknown";
-}
-
+// trtexec's "Autotuning format combination: Float(150528,50176,224,1) -> ..." line.
 std::string formatCombination(const Graph& g, const Node& node) {
   auto one = [&](ValueId v) {
     const TensorDesc& d = g.values[size_t(v)].desc;
-    return fmt::format("{}({})", trtTypeName(d.dtype), fmt::join(contiguousStrides(d.shape), ","));
+    return fmt::format("{}({})", weightTypeName(d.dtype), fmt::join(contiguousStrides(d.shape), ","));
   };
   std::vector<std::string> ins, outs;
   for (ValueId v : node.inputs)

@@ -173,6 +173,7 @@ std::pair<std::string, std::string> cpuLayerTypes(std::string_view op) {
       {"Pad", "Padding", "Padding"},
       {"Concat", "Concatenation", "Concatenation"},
       {"Gather", "Gather", "Gather"},
+      {"GatherND", "Gather", "Gather"},
       {"Expand", "Slice", "Slice"},
       {"Where", "Select", "Select"},
       {"ReduceMean", "Reduce", "Reduce"},

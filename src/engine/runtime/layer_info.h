@@ -15,7 +15,8 @@ namespace gpuscope::engine {
 // trtexec "Format/Datatype" of a row-major tensor: "Row major linear FP32",
 // "Row major linear FP16 format", ...
 std::string_view formatDescription(DType t);
-// Weights "Type": "Float", "Half", "BFloat16", "Int8", ...
+// TensorRT's type names: Weights "Type" and the build log's format
+// combinations ("Float", "Half", "BFloat16", "Int8", ...).
 std::string_view weightTypeName(DType t);
 
 // LayerType / ParameterType of a CPU-reference layer, by op (the GPU path

@@ -1,5 +1,7 @@
-// Gather, Where, Cast / gpuscope.Reformat and Trilu: element-indexed kernels
+// Gather, GatherND, Where, Cast / gpuscope.Reformat and Trilu: element-indexed kernels
 // (shape_kernels.cu) whose sizes and strides are fixed at construction.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "engine/gpu/cuda_check.h"
@@ -24,6 +26,23 @@ class GatherLayer : public SingleTacticLayer {
 
  private:
   int64_t outer_, axis_dim_, n_idx_, inner_;
+  int es_;
+  bool i64_;
+};
+
+class GatherNDLayer : public SingleTacticLayer {
+ public:
+  GatherNDLayer(std::string where, GatherNDParams p, int es, bool i64)
+      : SingleTacticLayer(std::move(where), "gpuscope_gather_nd", "Gather", "Gather"), p_(p), es_(es), i64_(i64) {}
+  Status enqueue(const LayerBindings& b, void* stream) override {
+    GS_CUDA_CHECK(launchGatherND(p_, b.inputs.at(0), b.inputs.at(1), i64_, b.outputs.at(0), es_,
+                                 static_cast<cudaStream_t>(stream)),
+                  where_);
+    return OkStatus();
+  }
+
+ private:
+  GatherNDParams p_;
   int es_;
   bool i64_;
 };
@@ -106,6 +125,55 @@ LayerOr makeGatherLayer(const GpuLayerArgs& args) {
     return v.invalid(fmt::format("output {} does not hold {}x{}x{} elements", shapeText(v.out(0).shape), outer, n_idx, inner));
   return wrap(std::make_unique<GatherLayer>(v.where, outer, data.shape[size_t(axis)], n_idx, inner,
                                             int(dtypeSize(data.dtype)), idx.dtype == DType::kInt64));
+}
+
+LayerOr makeGatherNDLayer(const GpuLayerArgs& args) {
+  NodeView v(args.graph, args.node);
+  GS_RETURN_IF_ERROR(v.requireInput(0, "data"));
+  GS_RETURN_IF_ERROR(v.requireInput(1, "indices"));
+  GS_RETURN_IF_ERROR(v.requireKnown(v.in(0), "data"));
+  GS_RETURN_IF_ERROR(v.requireKnown(v.in(1), "indices"));
+  GS_RETURN_IF_ERROR(v.requireKnown(v.out(0), "output"));
+  const Shape& ds = v.in(0).shape;
+  const Shape& is = v.in(1).shape;
+  DType it = v.in(1).dtype;
+  if (it != DType::kInt64 && it != DType::kInt32)
+    return v.invalid(fmt::format("indices have dtype {}; expected int64 or int32", dtypeName(it)));
+  if (v.out(0).dtype != v.in(0).dtype) return v.invalid("output dtype differs from data dtype");
+  int64_t r = int64_t(ds.size()), q = int64_t(is.size());
+  int64_t b = v.attrs().getInt("batch_dims", 0);
+  if (r < 1 || q < 1 || b < 0 || b >= std::min(r, q))
+    return v.invalid(fmt::format("batch_dims {} with data rank {} and indices rank {}", b, r, q));
+  int64_t m = is.back();
+  if (m < 1 || m > r - b || m > kMaxCopyRank)
+    return v.invalid(fmt::format("index tuples of length {} for data {} with batch_dims {} (at most {})", m,
+                                 shapeText(ds), b, kMaxCopyRank));
+  GatherNDParams p;
+  p.m = int(m);
+  std::vector<int64_t> strides = contiguousStrides(ds);
+  int64_t batches = 1;
+  for (int64_t d = 0; d < b; ++d) {
+    if (ds[size_t(d)] != is[size_t(d)])
+      return v.invalid(fmt::format("batch dim {} differs between data {} and indices {}", d, shapeText(ds),
+                                   shapeText(is)));
+    batches *= ds[size_t(d)];
+  }
+  for (int64_t k = 0; k < m; ++k) {
+    p.dim[k] = ds[size_t(b + k)];
+    p.stride[k] = strides[size_t(b + k)];
+  }
+  for (size_t d = size_t(b); d + 1 < is.size(); ++d) p.tuples_per_batch *= is[d];
+  for (size_t d = size_t(b + m); d < ds.size(); ++d) p.slice *= ds[d];
+  p.batch_stride = b == 0 ? 0 : strides[size_t(b - 1)];
+  p.count = batches * p.tuples_per_batch * p.slice;
+  if (p.count != v.out(0).elements())
+    return v.invalid(fmt::format("output {} does not hold {}x{}x{} elements", shapeText(v.out(0).shape), batches,
+                                 p.tuples_per_batch, p.slice));
+  for (int k = 0; k < p.m; ++k)
+    if (p.count > 0 && p.dim[k] == 0)
+      return v.invalid(fmt::format("indexed data dim {} of {} is empty: every index is out of range", b + k,
+                                   shapeText(ds)));
+  return wrap(std::make_unique<GatherNDLayer>(v.where, p, int(dtypeSize(v.in(0).dtype)), it == DType::kInt64));
 }
 
 LayerOr makeWhereLayer(const GpuLayerArgs& args) {

@@ -13,6 +13,7 @@ void registerGpuShapeLayers(GpuLayerRegistry& r) {
   r.add("Split", gpu::makeSplitLayer);
   r.add("Pad", gpu::makePadLayer);
   r.add("Gather", gpu::makeGatherLayer);
+  r.add("GatherND", gpu::makeGatherNDLayer);
   r.add("Where", gpu::makeWhereLayer);
   r.add("Cast", gpu::makeCastLayer);
   r.add("gpuscope.Reformat", gpu::makeCastLayer);

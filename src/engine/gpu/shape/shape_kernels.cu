@@ -109,6 +109,25 @@ __global__ void gatherKernel(const Word* __restrict__ data, const Idx* __restric
   }
 }
 
+template <typename Word, typename Idx>
+__global__ void gatherNDKernel(GatherNDParams p, const Word* __restrict__ data, const Idx* __restrict__ indices,
+                               Word* __restrict__ out) {
+  for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < p.count; i += int64_t(gridDim.x) * blockDim.x) {
+    int64_t s = i % p.slice;
+    int64_t t = i / p.slice;
+    int64_t off = (t / p.tuples_per_batch) * p.batch_stride + s;
+    const Idx* tuple = indices + t * p.m;
+    for (int k = 0; k < p.m; ++k) {
+      int64_t dim = p.dim[k];
+      int64_t v = int64_t(tuple[k]);
+      if (v < 0) v += dim;
+      v = v < 0 ? 0 : (v >= dim ? dim - 1 : v);
+      off += v * p.stride[k];
+    }
+    out[i] = data[off];
+  }
+}
+
 template <typename Word>
 __global__ void whereKernel(WhereParams p, const uint8_t* __restrict__ cond, const Word* __restrict__ x,
                             const Word* __restrict__ y, Word* __restrict__ out) {
@@ -245,6 +264,18 @@ template <typename W> struct GatherOp {
     return cudaGetLastError();
   }
 };
+template <typename W> struct GatherNDOp {
+  static cudaError_t run(const GatherNDParams& p, const void* data, const void* idx, bool i64, void* out,
+                         cudaStream_t st) {
+    if (i64)
+      gatherNDKernel<W, int64_t><<<blocksFor(p.count), kThreads, 0, st>>>(
+          p, static_cast<const W*>(data), static_cast<const int64_t*>(idx), static_cast<W*>(out));
+    else
+      gatherNDKernel<W, int32_t><<<blocksFor(p.count), kThreads, 0, st>>>(
+          p, static_cast<const W*>(data), static_cast<const int32_t*>(idx), static_cast<W*>(out));
+    return cudaGetLastError();
+  }
+};
 template <typename W> struct WhereOp {
   static cudaError_t run(const WhereParams& p, const uint8_t* c, const void* x, const void* y, void* out,
                          cudaStream_t st) {
@@ -286,6 +317,15 @@ cudaError_t launchGather(const void* data, const void* indices, bool indices_int
                          int64_t axis_dim, int64_t n_idx, int64_t inner, int elem_size, cudaStream_t stream) {
   if (outer * n_idx * inner == 0) return cudaSuccess;
   return byWordSize<GatherOp>(elem_size, data, indices, indices_int64, out, outer, axis_dim, n_idx, inner, stream);
+}
+
+cudaError_t launchGatherND(const GatherNDParams& p, const void* data, const void* indices, bool indices_int64,
+                           void* out, int elem_size, cudaStream_t stream) {
+  if (p.count == 0) return cudaSuccess;
+  if (p.m < 1 || p.m > kMaxCopyRank || p.slice < 1 || p.tuples_per_batch < 1) return cudaErrorInvalidValue;
+  for (int k = 0; k < p.m; ++k)
+    if (p.dim[k] < 1) return cudaErrorInvalidValue;  // nothing to clamp into
+  return byWordSize<GatherNDOp>(elem_size, p, data, indices, indices_int64, out, stream);
 }
 
 cudaError_t launchWhere(const WhereParams& p, const uint8_t* cond, const void* x, const void* y, void* out,

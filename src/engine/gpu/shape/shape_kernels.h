@@ -42,6 +42,23 @@ cudaError_t launchFill(void* dst, int64_t count, int elem_size, uint64_t value, 
 cudaError_t launchGather(const void* data, const void* indices, bool indices_int64, void* out, int64_t outer,
                          int64_t axis_dim, int64_t n_idx, int64_t inner, int elem_size, cudaStream_t stream);
 
+// GatherND: output element i = slice element s of tuple t (i = t * slice + s),
+// tuple t of batch t / tuples_per_batch reads indices[t * m .. t * m + m) and
+// data[batch * batch_stride + sum_k idx_k * stride[k] + s]. Negative indices
+// count from the end; out-of-range indices are clamped into range (never read
+// out of bounds; the CPU op rejects them). Every dim[k] must be >= 1.
+struct GatherNDParams {
+  int m = 0;  // tuple length, <= kMaxCopyRank
+  int64_t dim[kMaxCopyRank] = {};
+  int64_t stride[kMaxCopyRank] = {};  // data strides (elements) of the indexed dims
+  int64_t batch_stride = 0;           // data elements per batch (0 without batch dims)
+  int64_t tuples_per_batch = 1;
+  int64_t slice = 1;                  // elements copied per tuple
+  int64_t count = 0;                  // output elements
+};
+cudaError_t launchGatherND(const GatherNDParams& p, const void* data, const void* indices, bool indices_int64,
+                           void* out, int elem_size, cudaStream_t stream);
+
 // out[i] = cond[i] ? x[i] : y[i] with broadcast strides over the output shape
 // (`p.src_stride` is unused; strides per operand below).
 struct WhereParams {

@@ -18,6 +18,7 @@ LayerOr makeSplitLayer(const GpuLayerArgs& args);
 LayerOr makePadLayer(const GpuLayerArgs& args);
 // index_layers.cc: element-indexed kernels
 LayerOr makeGatherLayer(const GpuLayerArgs& args);
+LayerOr makeGatherNDLayer(const GpuLayerArgs& args);
 LayerOr makeWhereLayer(const GpuLayerArgs& args);
 LayerOr makeCastLayer(const GpuLayerArgs& args);  // Cast and gpuscope.Reformat
 LayerOr makeTriluLayer(const GpuLayerArgs& args);

@@ -9,6 +9,7 @@ void registerShapeOps(OpRegistry& r) {
   shape_ops::addConcatSplit(r);
   shape_ops::addSlice(r);
   shape_ops::addGather(r);
+  shape_ops::addGatherND(r);
   shape_ops::addExpandTile(r);
   shape_ops::addConstants(r);
   shape_ops::addCast(r);

@@ -12,6 +12,7 @@ void addTranspose(OpRegistry& r);      // transpose.cc
 void addConcatSplit(OpRegistry& r);    // concat_split.cc: Concat, Split
 void addSlice(OpRegistry& r);          // slice.cc
 void addGather(OpRegistry& r);         // gather.cc: Gather, GatherElements
+void addGatherND(OpRegistry& r);       // gather_nd.cc: GatherND
 void addExpandTile(OpRegistry& r);     // expand_tile.cc: Expand, Tile
 void addConstants(OpRegistry& r);      // constants.cc: Constant, ConstantOfShape, Range
 void addCast(OpRegistry& r);           // cast.cc: Cast, CastLike
