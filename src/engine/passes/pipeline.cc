@@ -27,11 +27,15 @@ Status optimize(Graph& graph, const OptimizeOptions& options, PassLog& log) {
     GS_RETURN_IF_ERROR(fuseConv(graph, log));
     GS_RETURN_IF_ERROR(fuseGemm(graph, log));
     checkpoint("After vertical fusions");
+  }
+  // Precision before pointwise fusion: the pass rewrites Cast nodes to the
+  // compute type, which it cannot see once they are inside a PWN program.
+  GS_RETURN_IF_ERROR(assignPrecision(graph, options.compute, log));
+  checkpoint("After reformat insertion");
+  if (options.fuse) {
     GS_RETURN_IF_ERROR(fusePointwise(graph, &log));
     checkpoint("After pointwise fusion");
   }
-  GS_RETURN_IF_ERROR(assignPrecision(graph, options.compute, log));
-  checkpoint("After reformat insertion");
   GS_RETURN_IF_ERROR(eliminateDeadCode(graph, log));
   checkpoint("After final dead-layer removal");
   // Every fused node's desc re-derived from its op: catches a pass that

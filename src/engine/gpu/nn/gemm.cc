@@ -208,7 +208,7 @@ Status GemmLayer::init(const NodeView& v, GpuContext& ctx) {
     for (size_t o = 0; o < outer; ++o) {
       BatchCall c;
       size_t rem = o;
-      for (size_t dd = dims.size() - 1; dd-- > 0;) {
+      for (size_t dd = dims.empty() ? 0 : dims.size() - 1; dd-- > 0;) {
         int64_t idx = int64_t(rem % size_t(dims[dd]));
         rem /= size_t(dims[dd]);
         c.a += idx * msa[dd];
