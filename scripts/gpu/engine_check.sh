@@ -21,7 +21,8 @@
 # trace_<model>_fp16_b1.gpuscope. ONNX files and engines stay in MODELS_DIR (default
 # /tmp/gpuscope-models; ONNX files are reused when present, engines rebuilt by every stage
 # that builds); inputs and logs in a temp dir removed at exit (KEEP_WORK=1 keeps it).
-# Knobs: MODELS, BUDGET_S, TORCH_LIMIT (s, default: what is left), TORCH_RESERVE (s kept for
+# Knobs: MODELS, VARIANTS (bench variants of `full`, default "graph_nodt base graph nodt"),
+# FP32_BENCH (0 skips timing the fp32 engines; they are still built and checked), BUDGET_S, TORCH_LIMIT (s, default: what is left), TORCH_RESERVE (s kept for
 # torch in `full`, default 150), BENCH_DURATION (s, default 1), GPUSCOPE, PYTHON.
 set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 2
@@ -336,10 +337,10 @@ stage_full() {
     for b in $(batches_of "$m"); do [ "$b" = 1 ] || build "$m" fp16 "$b" "$dir" 0; done
   done
   # 6. Bench variants: the headline variant for every engine first.
-  for v in graph_nodt base graph nodt; do
+  for v in ${VARIANTS:-graph_nodt base graph nodt}; do
     for m in $FULL_MODELS; do for b in $(batches_of "$m"); do bench "$m" fp16 "$b" "$v"; done; done
   done
-  for m in $FULL_MODELS; do bench "$m" fp32 1 graph_nodt; done
+  [ "${FP32_BENCH:-1}" = 1 ] && for m in $FULL_MODELS; do bench "$m" fp32 1 graph_nodt; done
   # 7. Per-layer profiles and exports, then traces of the batch-1 engines.
   for m in $FULL_MODELS; do for b in $(batches_of "$m"); do profile "$m" fp16 "$b"; done; done
   local first=1

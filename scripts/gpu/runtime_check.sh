@@ -30,7 +30,7 @@ grep -q 'SKIPPED' "$OUT/gtest.txt" && { echo "tests were skipped (no GPU?)" | te
 
 if [ -x "$BIN" ]; then
   timeout 120 "$BIN" trace -f -q -o "$WORK/rt.gpuscope" -- "$TESTS" \
-    --gtest_filter='RuntimeGpu.ProfileLayersGivesOneTimePerLayerAndRefusesCapture' >"$WORK/trace_run.txt" 2>&1
+    --gtest_filter='RuntimeGpu.ProfileLayersWithAndWithoutCapturedGraph' >"$WORK/trace_run.txt" 2>&1
   echo "trace: exit $?" | tee -a "$VERDICT"
   timeout 120 "$BIN" analyze --layers "$WORK/rt.gpuscope" >"$OUT/trace_layers.txt" 2>&1
   echo "analyze --layers: exit $?" | tee -a "$VERDICT"

@@ -3,6 +3,11 @@
 // output; one with --exposeDMA), pinned host buffers, and per slot the
 // events INPUT_S/E, COMPUTE_S/E, OUTPUT_S/E. Blocking-sync events unless
 // spin-wait. Times are cudaEventElapsedTime from the run's start event.
+// The profiling run always launches a CUDA graph with the per-layer events
+// as graph nodes (trtexec does so with --useCudaGraph): launched layer by
+// layer, gpuscope's per-layer events would also time the host's launch
+// gaps. With --threads each stream's context is driven by its own thread;
+// contexts share no library handle or layer (engine/runtime/gpu_context.cc).
 #include <cuda_runtime.h>
 
 #include <chrono>
@@ -128,9 +133,18 @@ Status GpuStream::init(const RunSetup& setup, const engine::ContextOptions& copt
       BENCH_CUDA(cudaMemcpy(b.device, b.host, b.bytes, cudaMemcpyHostToDevice));
     }
   }
-  if (setup.cuda_graph) {
+  auto sink = [&log](char sev, const std::string& msg) { log.log(sev, msg, true); };
+  if (profile_) {
+    log.info("Capturing CUDA graph of the profiling run (per-layer events as graph nodes)");
+    GS_ASSIGN_OR_RETURN(bool captured, ctx_->captureGraph(compute_, sink));
+    if (captured) {
+      log.info("Successfully captured CUDA graph of the profiling run: layer times exclude launch gaps");
+    } else {
+      log.warn("The CUDA graph capture of the profiling run has failed: layers are launched one by one, and their "
+               "times include host launch gaps whenever the GPU waits for the CPU.");
+    }
+  } else if (setup.cuda_graph) {
     log.info("Capturing CUDA graph for the current execution context");
-    auto sink = [&log](char sev, const std::string& msg) { log.log(sev, msg, true); };
     GS_ASSIGN_OR_RETURN(bool captured, ctx_->captureGraph(compute_, sink));
     if (captured) {
       log.info("Successfully captured CUDA graph for the current execution context");
@@ -231,13 +245,9 @@ StatusOr<std::unique_ptr<InferenceDevice>> createGpuDevice(const RunSetup& setup
   engine::ContextOptions copts;
   copts.nvtx = setup.nvtx;
   copts.profile_layers = setup.profile_layers;
-  if (setup.cuda_graph && setup.profile_layers)
-    log.info("Per-layer profiling times each layer with its own events: the profiling run does not use a CUDA graph");
-  RunSetup s = setup;
-  s.cuda_graph = setup.cuda_graph && !setup.profile_layers;
   for (int i = 0; i < setup.streams; ++i) {
     auto st = std::make_unique<GpuStream>(dev.get(), i);
-    GS_RETURN_IF_ERROR(st->init(s, copts, log));
+    GS_RETURN_IF_ERROR(st->init(setup, copts, log));
     dev->streams_.push_back(std::move(st));
   }
   return std::unique_ptr<InferenceDevice>(std::move(dev));

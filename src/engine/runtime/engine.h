@@ -84,7 +84,11 @@ struct LayerTimes {
 
 struct ContextOptions {
   ProfilingVerbosity nvtx = ProfilingVerbosity::kLayerNamesOnly;  // one NVTX range per layer unless kNone
-  bool profile_layers = false;  // time each layer with CUDA events (disables graph capture)
+  // Time each layer with a pair of CUDA events. After captureGraph() the
+  // events are event-record nodes of the graph, so the times exclude host
+  // launch gaps; launched layer by layer they include them when the GPU
+  // waits for the CPU.
+  bool profile_layers = false;
 };
 
 class ExecutionContext {
@@ -98,8 +102,11 @@ class ExecutionContext {
   // Runs one inference on `stream` (a cudaStream_t; ignored for CPU engines).
   // With a captured graph, launches it.
   virtual Status enqueue(void* stream) = 0;
-  // Captures enqueue() into a CUDA graph on `stream`. Returns false (and logs
-  // why) when capture fails; enqueue then keeps launching layer by layer.
+  // Captures enqueue() into a CUDA graph on `stream` (with profile_layers,
+  // the per-layer events too). Returns false (and logs why) when capture
+  // fails; enqueue then keeps launching layer by layer. Each context has its
+  // own layers and library handles: contexts of one engine may enqueue from
+  // different host threads at once (one context per thread).
   virtual StatusOr<bool> captureGraph(void* stream, const LogSink& log) = 0;
   // With ContextOptions::profile_layers: per-layer times of the last enqueue
   // (synchronizes the stream).

@@ -2,6 +2,22 @@
 // each IO tensor; layers enqueued in order on one stream, each inside an NVTX
 // range of domain "TensorRT" named like TensorRT names it (trt_naming.md §3),
 // optional CUDA events per layer, and CUDA-graph capture with fallback.
+//
+// Each context owns its cuDNN / cuBLASLt handles and its own GpuLayer
+// instances (made by the registry, then given the engine's chosen tactics):
+// a layer keeps its handle and sets the handle's stream at enqueue
+// (cudnnSetStream), so layers shared by contexts driven from several host
+// threads (bench --streams=N --threads) would race — a conv of one context
+// launched on another's stream, or concurrent use of one cudnnHandle_t,
+// which cuDNN forbids. Shared by all contexts, read-only: the optimized
+// graph, the memory plan, the weights buffer and the NVRTC kernel cache
+// (thread-safe).
+//
+// Per-layer profiling: a start and an end event around each layer. Launched
+// layer by layer, a pair also measures the host's launch gaps whenever the
+// GPU waits for the CPU; so the profiling context captures the inference
+// with the events as event-record nodes (cudaEventRecordExternal) into a
+// CUDA graph, and each pair then brackets only the layer's GPU work.
 #include <cuda_runtime.h>
 #include <fmt/format.h>
 #include <nvtx3/nvToolsExt.h>
@@ -37,7 +53,10 @@ class GpuExecutionContext final : public ExecutionContext {
   GpuExecutionContext(const EngineImpl& e, const ContextOptions& o) : e_(e), options_(o) {}
 
   ~GpuExecutionContext() override {
-    // Teardown errors cannot be reported from a destructor.
+    // Teardown errors cannot be reported from a destructor. Layers hold
+    // descriptors made with this context's handles: destroyed first.
+    layers_.clear();
+    resources_.reset();
     if (exec_) (void)cudaGraphExecDestroy(exec_);
     for (cudaEvent_t ev : events_) (void)cudaEventDestroy(ev);
     for (void* p : io_) (void)cudaFree(p);
@@ -53,6 +72,7 @@ class GpuExecutionContext final : public ExecutionContext {
       GS_CUDA_CHECK(cudaMalloc(&workspace_, size_t(e_.workspace_bytes_)), fmt::format("workspace ({} bytes)", e_.workspace_bytes_));
     for (ValueId v : g.inputs) GS_RETURN_IF_ERROR(allocIo(g.values[size_t(v)]));
     for (ValueId v : g.outputs) GS_RETURN_IF_ERROR(allocIo(g.values[size_t(v)]));
+    GS_RETURN_IF_ERROR(createLayers());
     bindings_.resize(e_.layers_.size());
     for (size_t l = 0; l < e_.layers_.size(); ++l) {
       const Node& node = g.nodes[size_t(e_.layers_[l].node)];
@@ -86,6 +106,7 @@ class GpuExecutionContext final : public ExecutionContext {
     auto s = static_cast<cudaStream_t>(stream);
     if (exec_) {
       GS_CUDA_CHECK(cudaGraphLaunch(exec_, s), "ExecutionContext::enqueue (CUDA graph)");
+      ran_ = true;  // the graph re-records the per-layer events, if any
       return OkStatus();
     }
     GS_RETURN_IF_ERROR(enqueueLayers(s));
@@ -100,11 +121,12 @@ class GpuExecutionContext final : public ExecutionContext {
       return false;
     };
     if (exec_) return true;
-    if (options_.profile_layers) return warn("per-layer profiling needs events between layers");
     auto s = static_cast<cudaStream_t>(stream);
     cudaError_t err = cudaStreamBeginCapture(s, cudaStreamCaptureModeThreadLocal);
     if (err != cudaSuccess) return warn(fmt::format("cudaStreamBeginCapture: {}", cudaGetErrorString(err)));
+    capturing_ = true;  // per-layer events become event-record nodes of the graph
     Status st = enqueueLayers(s);
+    capturing_ = false;
     cudaGraph_t graph = nullptr;
     err = cudaStreamEndCapture(s, &graph);
     if (!st.ok() || err != cudaSuccess || graph == nullptr) {
@@ -150,6 +172,39 @@ class GpuExecutionContext final : public ExecutionContext {
     return nullptr;
   }
 
+  // This context's layers: the registry's implementation of each layer's
+  // node, made with this context's handles and given the tactic the builder
+  // chose (as Engine::load does). The plan's workspace must still fit.
+  Status createLayers() {
+    const Graph& g = e_.graph_;
+    GS_ASSIGN_OR_RETURN(resources_, GpuResources::create());
+    GpuContext& ctx = resources_->context();
+    if (e_.gpu_) ctx.nvrtc = e_.gpu_->context().nvrtc;  // compiled kernels are shared
+    const GpuLayerRegistry& registry = GpuLayerRegistry::instance();
+    layers_.reserve(e_.layers_.size());
+    for (const LayerRecord& rec : e_.layers_) {
+      const Node& node = g.nodes[size_t(rec.node)];
+      GpuLayerFactory factory = registry.find(node.op);
+      if (!factory) return InvalidInput(fmt::format("{}: op '{}' has no GPU implementation", g.describe(rec.node), node.op));
+      GS_ASSIGN_OR_RETURN(std::unique_ptr<GpuLayer> layer, factory(GpuLayerArgs{g, rec.node, ctx}));
+      Status st = layer->select(rec.tactic_value);
+      if (!st.ok())
+        return InternalError(fmt::format("execution context: layer '{}' cannot take the engine's tactic 0x{:016x}: {}",
+                                         rec.name, rec.tactic_value, st.message()));
+      if (int64_t(layer->workspaceBytes()) > e_.workspace_bytes_)
+        return InternalError(fmt::format("execution context: layer '{}' needs {} bytes of workspace, the plan has {}",
+                                         rec.name, layer->workspaceBytes(), e_.workspace_bytes_));
+      layers_.push_back(std::move(layer));
+    }
+    return OkStatus();
+  }
+
+  // Outside capture a plain record; inside, an event-record node (a plain
+  // record would only mark a capture dependency, timing nothing).
+  cudaError_t recordEvent(cudaEvent_t ev, cudaStream_t s) const {
+    return cudaEventRecordWithFlags(ev, s, capturing_ ? cudaEventRecordExternal : cudaEventRecordDefault);
+  }
+
   Status enqueueLayers(cudaStream_t s) {
     const bool nvtx = options_.nvtx != ProfilingVerbosity::kNone && e_.verbosity_ != ProfilingVerbosity::kNone;
     if (nvtx) nvtxPush("ExecutionContext::enqueue");
@@ -162,11 +217,11 @@ class GpuExecutionContext final : public ExecutionContext {
     for (size_t l = 0; l < e_.layers_.size(); ++l) {
       const std::string& name = e_.layers_[l].name;
       if (nvtx) nvtxPush(nvtx_text_[l].c_str());
-      if (!events_.empty()) GS_CUDA_CHECK(cudaEventRecord(events_[2 * l], s), name);
-      Status st = e_.gpu_layers_[l]->enqueue(bindings_[l], s);
+      if (!events_.empty()) GS_CUDA_CHECK(recordEvent(events_[2 * l], s), name);
+      Status st = layers_[l]->enqueue(bindings_[l], s);
       cudaError_t launch = cudaGetLastError();
       if (st.ok() && !events_.empty()) {
-        cudaError_t rec = cudaEventRecord(events_[2 * l + 1], s);
+        cudaError_t rec = recordEvent(events_[2 * l + 1], s);
         if (launch == cudaSuccess) launch = rec;
       }
       if (nvtx) nvtxPop();
@@ -182,6 +237,9 @@ class GpuExecutionContext final : public ExecutionContext {
 
   const EngineImpl& e_;
   ContextOptions options_;
+  std::unique_ptr<GpuResources> resources_;       // this context's cuDNN / cuBLASLt handles
+  std::vector<std::unique_ptr<GpuLayer>> layers_;  // parallel to e_.layers_, made with resources_
+  bool capturing_ = false;
   void* arena_ = nullptr;
   void* workspace_ = nullptr;
   std::vector<void*> io_;  // inputs then outputs

@@ -158,6 +158,19 @@ TEST_F(BenchCli, AttachedProfilerSuppressesTheSummary) {
   EXPECT_NE(out_.str().find("=== Profile ("), std::string::npos);
 }
 
+TEST_F(BenchCli, StreamsOnThreadsMergeEveryQuery) {
+  // Two contexts of one engine, each driven by its own thread. Per stream,
+  // with --warmUp=0 --duration=0 the loop makes exactly --iterations steps,
+  // one query each (the last drained at the end): 2 x 5 queries, none of
+  // them warm-up; the separate profiling run, same settings, profiles 10.
+  Status st = run({"--onnx=" + onnx_, "--device=cpu", "--shapes=input:1x3x16x16", "--iterations=5", "--warmUp=0",
+                   "--duration=0", "--streams=2", "--threads", "--separateProfileRun", "--dumpProfile"});
+  ASSERT_TRUE(st.ok()) << st.message() << "\n" << out_.str() << err_.str();
+  EXPECT_NE(out_.str().find("Timing trace has 10 queries over "), std::string::npos) << out_.str();
+  EXPECT_NE(out_.str().find("=== Profile (10 iterations ) ==="), std::string::npos) << out_.str();
+  EXPECT_NE(err_.str().find("* Multiple inference streams are used."), std::string::npos) << err_.str();
+}
+
 TEST_F(BenchCli, LoadInputsFeedTheEngine) {
   // The same input file gives the same logits; random inputs give others.
   const std::string bin = file("x.bin");
