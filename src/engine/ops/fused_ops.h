@@ -12,7 +12,9 @@ namespace gpuscope::engine::fused {
 //   inputs: X [N,C,H,W], W [M,C/group,kH,kW], B [M] (optional), Z residual [N,M,OH,OW] (optional)
 //   attrs: ONNX Conv's strides, pads (begin..., end...), dilations, group (auto_pad already
 //          resolved into pads by the pass), "activation": "" | "Relu" | "Clip" (+ "clip_min",
-//          "clip_max" floats) | "Sigmoid" | "Tanh"
+//          "clip_max" floats) | "Sigmoid" | "Tanh"; "layout": "NCHW" (default) | "NHWC"
+//          (2-D only, set by the layout pass for fp16/bf16: X [N,H,W,C], W [M,kH,kW,C/group],
+//          Z and Y [N,OH,OW,M]; MaxPool/AveragePool/Global*Pool take the same attribute)
 //   Y = act(conv(X, W) + B + Z)
 inline constexpr std::string_view kConv = "gpuscope.Conv";
 
@@ -28,6 +30,19 @@ inline constexpr std::string_view kGemm = "gpuscope.Gemm";
 //           mask (optional, additive, broadcastable to [B,H,Sq,Sk])
 //   attrs: "scale" float, "causal" int (0/1: mask out key j > query i), "k_transposed" int
 //   Y [B,H,Sq,D]
+// Strided views (made by passes/attention_views.cc so the copies that split a
+// fused qkv Gemm output into heads disappear). For X in {q, k, v}, when
+// "X_strides" is present the input tensor is only the underlying buffer (any
+// shape, e.g. the qkv Gemm output [B,S,3*H*D]) and the logical tensor above
+// ([B,H,D,Sk] for K when k_transposed=1) is element
+//   (i0,i1,i2,i3) = buffer[X_offset + i0*s0 + i1*s1 + i2*s2 + i3*s3]
+// with "X_shape" (4 ints, the logical dims), "X_strides" (4 ints >= 0) and
+// "X_offset" (int >= 0, default 0); the view must stay inside the buffer.
+// "y_strides" (4 ints) places logical Y (b,h,i,c) at b*s0 + h*s1 + i*s2 + c*s3
+// of the output, whose physical shape is "out_shape" (default [B,H,Sq,D]);
+// the strides must cover every output element exactly once (a permutation of
+// a dense layout), e.g. [S*H*D, D, H*D, 1] with out_shape [B,S,H*D] writes
+// the heads back interleaved so no Transpose follows.
 inline constexpr std::string_view kAttention = "gpuscope.Attention";
 
 // A chain of elementwise ops compiled into one generated kernel (TensorRT's

@@ -47,6 +47,15 @@ Status fuseLayerNorm(Graph& graph, PassLog& log);
 // query becomes causal=1; any other mask stays an input.
 Status fuseAttention(Graph& graph, PassLog& log);
 
+// gpuscope.Attention reads Q/K/V through (offset, strides) views of the value
+// before a chain of Reshape/Squeeze/Unsqueeze/Flatten/Transpose/Slice (step
+// 1)/Gather (one constant index)/Split whose intermediates nothing else reads
+// (e.g. straight from the qkv projection [B,S,3*H*D]), and writes [B,S,H,D]
+// itself in place of a following Transpose(0,2,1,3) [+ the Reshape after it,
+// e.g. to [B,S,H*D], whose shape becomes the output's]. Chains that do not
+// compose into exact strides stay. Attribute contract in ops/fused_ops.h.
+Status attentionViews(Graph& graph, PassLog& log);
+
 // For compute = fp16/bf16: float constants become the compute type (values
 // beyond fp16's range clamped to +-65504, as TensorRT does), Cast-to-float
 // nodes cast to the compute type, activations follow through inference; fp32
@@ -54,5 +63,14 @@ Status fuseAttention(Graph& graph, PassLog& log);
 // "Reformatting CopyNode for Input Tensor K to L" / "... Output Tensor K to L".
 // compute = fp32 changes nothing. Ops on integer tensors are untouched.
 Status assignPrecision(Graph& graph, DType compute, PassLog& log);
+
+// For compute = fp16/bf16: 2-D gpuscope.Conv nodes with constant weights run
+// channels-last (attribute layout = "NHWC"; X, Z and Y are [N,H,W,C], W is
+// pre-transposed to [M,kH,kW,C/g]); pools, rank-4 reductions and elementwise
+// ops between them follow, and Transpose layers named "Reformatting CopyNode
+// for Input Tensor K to L" (Reshape views where only size-1 dims move)
+// convert at the region boundaries, one per value. Graph inputs and outputs
+// keep their layout. fp32 changes nothing (cuDNN's fp32 kernels prefer NCHW).
+Status convertConvLayout(Graph& graph, DType compute, PassLog& log);
 
 }  // namespace gpuscope::engine

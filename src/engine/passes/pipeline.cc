@@ -23,6 +23,7 @@ Status optimize(Graph& graph, const OptimizeOptions& options, PassLog& log) {
     checkpoint("After scale fusion");
     GS_RETURN_IF_ERROR(fuseLayerNorm(graph, log));
     GS_RETURN_IF_ERROR(fuseAttention(graph, log));
+    GS_RETURN_IF_ERROR(attentionViews(graph, log));
     checkpoint("After LayerNorm and attention fusion");
     GS_RETURN_IF_ERROR(fuseConv(graph, log));
     GS_RETURN_IF_ERROR(fuseGemm(graph, log));
@@ -33,6 +34,10 @@ Status optimize(Graph& graph, const OptimizeOptions& options, PassLog& log) {
   GS_RETURN_IF_ERROR(assignPrecision(graph, options.compute, log));
   checkpoint("After reformat insertion");
   if (options.fuse) {
+    // Before pointwise fusion: the elementwise ops between convolutions
+    // follow the NHWC layout one by one, then fuse in it.
+    GS_RETURN_IF_ERROR(convertConvLayout(graph, options.compute, log));
+    checkpoint("After layout selection");
     GS_RETURN_IF_ERROR(fusePointwise(graph, &log));
     checkpoint("After pointwise fusion");
   }

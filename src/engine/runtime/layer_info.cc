@@ -39,6 +39,8 @@ void addConvolutionFields(const Graph& graph, const Node& node, ojson& j) {
   if (w.shape.size() < 3) return;
   size_t spatial = w.shape.size() - 2;
   std::vector<int64_t> kernel(w.shape.begin() + 2, w.shape.end());
+  // NHWC convolutions (layout pass) hold W as [M, kH, kW, C/group].
+  if (node.attrs.getString("layout", "NCHW") == "NHWC" && w.shape.size() == 4) kernel = {w.shape[1], w.shape[2]};
   std::vector<int64_t> pads = node.attrs.getInts("pads", std::vector<int64_t>(2 * spatial, 0));
   if (pads.size() != 2 * spatial) pads.assign(2 * spatial, 0);
   std::string act = node.attrs.getString("activation");

@@ -1,14 +1,18 @@
 // The runtime on a real GPU (label gpu; run on the H200): the onnx fixtures
 // built for the GPU in fp32/fp16 match the unoptimized fp32 CPU engine; CUDA
-// graph replay, per-layer profiling, save/load and the timing cache.
+// graph replay, per-layer profiling (layer by layer and captured), contexts
+// on several threads, save/load and the timing cache.
 #include <cuda_runtime.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
 #include <cmath>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <map>
+#include <thread>
 
 #include "base/file.h"
 #include "engine/runtime/engine.h"
@@ -184,7 +188,17 @@ TEST_F(RuntimeGpu, CudaGraphReplayGivesIdenticalOutputs) {
   }
 }
 
-TEST_F(RuntimeGpu, ProfileLayersGivesOneTimePerLayerAndRefusesCapture) {
+// Sum of a profile's layer times; every time must be >= 0.
+float layerSum(const LayerTimes& t) {
+  float total = 0;
+  for (float ms : t.ms) {
+    EXPECT_GE(ms, 0.f);
+    total += ms;
+  }
+  return total;
+}
+
+TEST_F(RuntimeGpu, ProfileLayersWithAndWithoutCapturedGraph) {
   for (const Model& m : models()) {
     auto e = build(m, Device::kGpu, false, true, nullptr);
     ASSERT_TRUE(e);
@@ -193,23 +207,109 @@ TEST_F(RuntimeGpu, ProfileLayersGivesOneTimePerLayerAndRefusesCapture) {
     auto ctx = ExecutionContext::create(*e, co);
     ASSERT_TRUE(ctx.ok());
     EXPECT_FALSE((*ctx)->lastLayerTimes().ok());  // nothing ran yet
-    run(*e, **ctx, makeInputs(*e, m.int_modulus), stream_);
-    auto t = (*ctx)->lastLayerTimes();
-    ASSERT_TRUE(t.ok()) << t.status().message();
-    ASSERT_EQ(t->ms.size(), e->layers().size());
-    float total = 0;
-    for (float ms : t->ms) {
-      EXPECT_GE(ms, 0.f);
-      total += ms;
-    }
-    EXPECT_GT(total, 0.f);
+    auto inputs = makeInputs(*e, m.int_modulus);
+    auto direct = run(*e, **ctx, inputs, stream_);
+    auto plain = (*ctx)->lastLayerTimes();
+    ASSERT_TRUE(plain.ok()) << plain.status().message();
+    ASSERT_EQ(plain->ms.size(), e->layers().size());
+    EXPECT_GT(layerSum(*plain), 0.f);
+
+    // Captured: the events are graph nodes, re-recorded by every launch.
     std::vector<std::string> log;
     auto captured = (*ctx)->captureGraph(stream_, collect(log));
-    ASSERT_TRUE(captured.ok());
-    EXPECT_FALSE(*captured);
-    ASSERT_FALSE(log.empty());
-    EXPECT_EQ(log.back()[0], 'W');
+    ASSERT_TRUE(captured.ok()) << captured.status().message();
+    ASSERT_TRUE(*captured) << m.name << ": " << (log.empty() ? "" : log.back());
+    EXPECT_EQ(run(*e, **ctx, inputs, stream_), direct) << m.name;
+    // One launch between two outer events: the layer times lie inside it.
+    cudaEvent_t a = nullptr, b = nullptr;
+    ASSERT_EQ(cudaEventCreate(&a), cudaSuccess);
+    ASSERT_EQ(cudaEventCreate(&b), cudaSuccess);
+    ASSERT_EQ(cudaEventRecord(a, stream_), cudaSuccess);
+    ASSERT_TRUE((*ctx)->enqueue(stream_).ok());
+    ASSERT_EQ(cudaEventRecord(b, stream_), cudaSuccess);
+    auto graphed = (*ctx)->lastLayerTimes();
+    ASSERT_TRUE(graphed.ok()) << graphed.status().message();
+    ASSERT_EQ(graphed->ms.size(), e->layers().size());
+    ASSERT_EQ(cudaEventSynchronize(b), cudaSuccess);
+    float whole = 0;
+    ASSERT_EQ(cudaEventElapsedTime(&whole, a, b), cudaSuccess);
+    const float sum = layerSum(*graphed);
+    EXPECT_GT(sum, 0.f) << m.name;
+    EXPECT_LE(sum, whole + 1e-3f) << m.name;
+    std::cout << m.name << ": sum of layer times " << plain->ms.size() << " layers: layer by layer " << layerSum(*plain)
+              << " ms, CUDA graph " << sum << " ms (launch " << whole << " ms)\n";
+    (void)cudaEventDestroy(a);
+    (void)cudaEventDestroy(b);
     EXPECT_EQ(cudaGetLastError(), cudaSuccess);
+  }
+}
+
+// bench --streams=N --threads: one context per thread, each on its own
+// stream, all of one engine. Contexts share no cuDNN/cuBLASLt handle and no
+// layer, so every inference of every thread gives the single-context result
+// (a shared handle's cudnnSetStream would move one context's convolution
+// onto another's stream, reading inputs not yet written).
+TEST_F(RuntimeGpu, ContextsOnSeveralThreadsGiveTheSingleContextResult) {
+  for (const Model& m : models()) {
+    for (bool graph : {false, true}) {
+      auto e = build(m, Device::kGpu, true, true, nullptr);
+      ASSERT_TRUE(e);
+      auto inputs = makeInputs(*e, m.int_modulus);
+      auto ref_ctx = ExecutionContext::create(*e, {});
+      ASSERT_TRUE(ref_ctx.ok());
+      const auto expected = run(*e, **ref_ctx, inputs, stream_);
+      constexpr int kThreads = 4, kRuns = 200;
+      // Contexts are made (and captured) one after the other, as bench does;
+      // only the inferences run concurrently.
+      std::vector<std::unique_ptr<ExecutionContext>> ctxs;
+      std::vector<cudaStream_t> streams(kThreads, nullptr);
+      for (int t = 0; t < kThreads; ++t) {
+        ASSERT_EQ(cudaStreamCreateWithFlags(&streams[size_t(t)], cudaStreamNonBlocking), cudaSuccess);
+        auto made = ExecutionContext::create(*e, {});
+        ASSERT_TRUE(made.ok()) << made.status().message();
+        ctxs.push_back(std::move(made).value());
+        if (graph) {
+          auto c = ctxs.back()->captureGraph(streams[size_t(t)], nullptr);
+          ASSERT_TRUE(c.ok() && *c) << m.name;
+        }
+        for (const auto& [name, h] : inputs)
+          ASSERT_EQ(cudaMemcpy(ctxs.back()->buffer(name), h.raw(), h.byteSize(), cudaMemcpyHostToDevice), cudaSuccess);
+      }
+      std::vector<std::string> failures(kThreads);
+      std::vector<std::thread> pool;
+      for (int t = 0; t < kThreads; ++t) {
+        pool.emplace_back([&, t] {
+          std::string& fail = failures[size_t(t)];
+          auto check = [&fail](bool ok, const std::string& what) {
+            if (!ok && fail.empty()) fail = what;
+            return ok;
+          };
+          ExecutionContext& ctx = *ctxs[size_t(t)];
+          cudaStream_t s = streams[size_t(t)];
+          // Many inferences back to back; outputs read after every 50th
+          // (each inference rewrites every output).
+          for (int r = 1; r <= kRuns && fail.empty(); ++r) {
+            Status st = ctx.enqueue(s);
+            if (!check(st.ok(), "enqueue: " + st.message())) break;
+            if (r % 50 != 0) continue;
+            if (!check(cudaStreamSynchronize(s) == cudaSuccess, "synchronize")) break;
+            for (const IoTensor& io : e->io()) {
+              if (io.is_input) continue;
+              HostTensor h(io.desc.dtype, io.desc.shape);
+              check(cudaMemcpy(h.raw(), ctx.buffer(io.name), h.byteSize(), cudaMemcpyDeviceToHost) == cudaSuccess,
+                    "download");
+              check(h.toFloats() == expected.at(io.name),
+                    fmt::format("thread {} run {}: output '{}' differs from the single-context result", t, r, io.name));
+            }
+          }
+        });
+      }
+      for (std::thread& th : pool) th.join();
+      ctxs.clear();  // contexts go before their streams
+      for (cudaStream_t st : streams) (void)cudaStreamDestroy(st);
+      for (int t = 0; t < kThreads; ++t)
+        EXPECT_EQ(failures[size_t(t)], "") << m.name << (graph ? " (CUDA graph)" : "") << " thread " << t;
+    }
   }
 }
 

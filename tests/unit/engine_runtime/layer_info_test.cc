@@ -15,10 +15,11 @@
 namespace gpuscope::engine {
 namespace {
 
-std::unique_ptr<Engine> buildCnn(ProfilingVerbosity v) {
+std::unique_ptr<Engine> buildCnn(ProfilingVerbosity v, bool fp16 = false) {
   std::string path = testutil::tempPath("li_cnn.onnx");
   if (testing::makeTinyCnnOnnx(path).empty()) return nullptr;
   BuildOptions o;
+  o.fp16 = fp16;
   o.device = Device::kCpu;
   o.shapes = {{"input", {1, 3, 16, 16}}};
   o.verbosity = v;
@@ -115,6 +116,25 @@ TEST(LayerInfo, ExploreLoadsTheDetailedExport) {
       EXPECT_EQ(l.weights_bytes, 216 * 4);
       break;
     }
+}
+
+// fp16 engines run the convolutions NHWC with [M, kH, kW, C] weights: the
+// reported kernel is still kH x kW (3x3 for /conv1/Conv, not 3x3 taken from
+// the wrong dims), and the input's layout conversion is a Shuffle layer.
+TEST(LayerInfo, NhwcConvolutionReportsItsKernel) {
+  auto e = buildCnn(ProfilingVerbosity::kDetailed, true);
+  ASSERT_TRUE(e);
+  auto j = nlohmann::ordered_json::parse(e->layerInfoJson(ProfilingVerbosity::kDetailed));
+  int convs = 0, shuffles = 0;
+  for (const auto& l : j["Layers"]) {
+    if (l["LayerType"] == "Shuffle") ++shuffles;
+    if (l.value("ParameterType", "") != "Convolution") continue;
+    ++convs;
+    EXPECT_EQ(l["Kernel"], (nlohmann::json{3, 3})) << l["Name"];
+    EXPECT_EQ(l["OutMaps"], 8) << l["Name"];
+  }
+  EXPECT_EQ(convs, 2);
+  EXPECT_EQ(shuffles, 1);
 }
 
 }  // namespace

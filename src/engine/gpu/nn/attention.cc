@@ -3,14 +3,20 @@
 // dim 64/128, tensor-core (WMMA) kernels, each with query tiles of 16, 32 or
 // 64 rows per block (small batches need the smaller tiles to fill the GPU).
 // Tactic id = warps per block, | 0x100 for the tensor-core kernel.
+// Q/K/V/Y may be strided views (the node's view attributes, see
+// ops/fused_ops.h): the kernels take element strides, and the layer moves the
+// buffer pointers to the views' first elements at enqueue.
 #include <fmt/format.h>
 
+#include <array>
 #include <cmath>
+#include <utility>
 
 #include "engine/gpu/cuda_check.h"
 #include "engine/gpu/nn/attention_kernel.h"
 #include "engine/gpu/nn/layer_base.h"
 #include "engine/gpu/nn/nn_layers.h"
+#include "engine/ops/fused/attention_layout.h"
 
 namespace gpuscope::engine::gpu {
 namespace {
@@ -20,8 +26,8 @@ constexpr uint64_t kWmmaBit = 0x100;
 
 class AttentionLayer : public GpuLayer {
  public:
-  AttentionLayer(std::string where, AttentionParams p, DType t, bool has_mask)
-      : where_(std::move(where)), p_(p), t_(t), has_mask_(has_mask) {}
+  AttentionLayer(std::string where, AttentionParams p, DType t, bool has_mask, std::array<int64_t, 3> offsets)
+      : where_(std::move(where)), p_(p), t_(t), has_mask_(has_mask), offsets_(offsets) {}
 
   std::vector<Tactic> tactics() const override {
     std::vector<Tactic> t;
@@ -47,8 +53,9 @@ class AttentionLayer : public GpuLayer {
   Status enqueue(const LayerBindings& b, void* stream) override {
     if (b.inputs.size() < 3 || b.outputs.empty()) return InternalError(where_ + ": bindings lack inputs/outputs");
     const void* mask = has_mask_ ? b.inputs.at(3) : nullptr;
-    GS_CUDA_CHECK(launchAttention(p_, t_, b.inputs[0], b.inputs[1], b.inputs[2], mask, b.outputs[0],
-                                  static_cast<cudaStream_t>(stream)),
+    const size_t es = dtypeSize(t_);
+    auto at = [&](size_t i) { return static_cast<const char*>(b.inputs[i]) + offsets_[i] * int64_t(es); };
+    GS_CUDA_CHECK(launchAttention(p_, t_, at(0), at(1), at(2), mask, b.outputs[0], static_cast<cudaStream_t>(stream)),
                   where_);
     return OkStatus();
   }
@@ -60,6 +67,7 @@ class AttentionLayer : public GpuLayer {
   AttentionParams p_;
   DType t_;
   bool has_mask_;
+  std::array<int64_t, 3> offsets_;  // elements from each Q/K/V buffer's start to its view
 };
 
 }  // namespace
@@ -71,25 +79,27 @@ LayerOr makeAttentionLayer(const GpuLayerArgs& args) {
     GS_RETURN_IF_ERROR(v.requireFloat(v.in(i), "Q/K/V"));
   }
   const TensorDesc& q = v.in(0);
-  const TensorDesc& k = v.in(1);
-  const TensorDesc& val = v.in(2);
-  if (q.shape.size() != 4 || k.shape.size() != 4 || val.shape.size() != 4)
-    return v.invalid("Q, K and V must be 4-D [B,H,S,D]");
-  if (k.dtype != q.dtype || val.dtype != q.dtype || v.out(0).dtype != q.dtype) return v.invalid("Q, K, V and Y must share one dtype");
+  if (v.in(1).dtype != q.dtype || v.in(2).dtype != q.dtype || v.out(0).dtype != q.dtype)
+    return v.invalid("Q, K, V and Y must share one dtype");
+  GS_ASSIGN_OR_RETURN(fused::AttentionLayout l,
+                      fused::attentionLayout(v.attrs(), q.shape, v.in(1).shape, v.in(2).shape, v.where));
+  if (l.dv != l.d) return v.invalid(fmt::format("V head dim {} must equal Q's {}", l.dv, l.d));
+  if (v.out(0).shape != l.out_shape)
+    return v.invalid(fmt::format("Y {} must be {}", shapeText(v.out(0).shape), shapeText(l.out_shape)));
   AttentionParams p;
-  p.batch = q.shape[0];
-  p.heads = q.shape[1];
-  p.sq = q.shape[2];
-  p.d = q.shape[3];
-  p.k_transposed = v.attrs().getInt("k_transposed", 0) != 0;
+  p.batch = l.b;
+  p.heads = l.h;
+  p.sq = l.sq;
+  p.sk = l.sk;
+  p.d = l.d;
   p.causal = v.attrs().getInt("causal", 0) != 0;
-  p.sk = p.k_transposed ? k.shape[3] : k.shape[2];
-  const int64_t kd = p.k_transposed ? k.shape[2] : k.shape[3];
-  if (k.shape[0] != p.batch || k.shape[1] != p.heads || kd != p.d)
-    return v.invalid(fmt::format("K {} does not match Q {} (k_transposed={})", shapeText(k.shape), shapeText(q.shape), int(p.k_transposed)));
-  if (val.shape != Shape{p.batch, p.heads, p.sk, p.d})
-    return v.invalid(fmt::format("V {} must be [B,H,Sk,D] = [{},{},{},{}]", shapeText(val.shape), p.batch, p.heads, p.sk, p.d));
-  if (v.out(0).shape != q.shape) return v.invalid("Y must have Q's shape");
+  for (size_t i = 0; i < 4; ++i) {
+    p.q_stride[i] = l.q.strides[i];
+    p.k_stride[i] = l.k.strides[i];
+    p.v_stride[i] = l.v.strides[i];
+    p.y_stride[i] = l.y_strides[i];
+  }
+  if (l.k_transposed) std::swap(p.k_stride[2], p.k_stride[3]);  // the kernels index K as [B,H,Sk,D]
   if (p.d > kAttnMaxHeadDim) return v.invalid(fmt::format("head dim {} > {} is not supported", p.d, kAttnMaxHeadDim));
   if (p.heads > 65535 || p.batch > 65535) return v.invalid("batch or heads > 65535");
   p.scale = v.attrs().getFloat("scale", 1.f / std::sqrt(float(p.d)));
@@ -111,7 +121,8 @@ LayerOr makeAttentionLayer(const GpuLayerArgs& args) {
   }
   p.tensor_cores = attentionWmmaSupported(q.dtype, p.d);
   GS_CUDA_CHECK(prepareAttentionKernels(), v.where);
-  return wrap(std::make_unique<AttentionLayer>(v.where, p, q.dtype, has_mask));
+  return wrap(std::make_unique<AttentionLayer>(v.where, p, q.dtype, has_mask,
+                                               std::array<int64_t, 3>{l.q.offset, l.k.offset, l.v.offset}));
 }
 
 }  // namespace gpuscope::engine::gpu

@@ -53,18 +53,20 @@ __global__ void __launch_bounds__(128) attentionKernel(AttentionParams p, const 
   float* ps = vs + kKeyTile * D + warp * kRows * kKeyTile;  // this warp's [16][32]
 
   const int64_t b = blockIdx.z, h = blockIdx.y;
-  const int64_t bh = b * p.heads + h;
   const int64_t q0 = int64_t(blockIdx.x) * warps * kRows;
-  const T* qb = q + bh * p.sq * D;
-  const T* kb = k + bh * p.sk * D;
-  const T* vb = v + bh * p.sk * D;
-  T* yb = y + bh * p.sq * D;
+  const T* qb = q + b * p.q_stride[0] + h * p.q_stride[1];
+  const T* kb = k + b * p.k_stride[0] + h * p.k_stride[1];
+  const T* vb = v + b * p.v_stride[0] + h * p.v_stride[1];
+  T* yb = y + b * p.y_stride[0] + h * p.y_stride[1];
+  // row (query/key index) and column (head dim) strides
+  const int64_t qrs = p.q_stride[2], qcs = p.q_stride[3], krs = p.k_stride[2], kcs = p.k_stride[3];
+  const int64_t vrs = p.v_stride[2], vcs = p.v_stride[3], yrs = p.y_stride[2], ycs = p.y_stride[3];
 
   // Stage this block's query rows (zeros past Sq and past D).
   for (int idx = threadIdx.x; idx < warps * kRows * DP; idx += blockDim.x) {
     int r = idx / DP, d = idx % DP;
     int64_t qi = q0 + r;
-    qs[idx] = (qi < p.sq && d < D) ? ld(qb, qi * D + d) : 0.f;
+    qs[idx] = (qi < p.sq && d < D) ? ld(qb, qi * qrs + d * qcs) : 0.f;
   }
 
   const int64_t row0 = q0 + warp * kRows;  // first query row of this warp
@@ -86,23 +88,23 @@ __global__ void __launch_bounds__(128) attentionKernel(AttentionParams p, const 
 
   for (int64_t kt = 0; kt < kv_end; kt += kKeyTile) {
     __syncthreads();  // previous tile fully consumed (and Q staged on the first pass)
-    if (p.k_transposed) {
+    if (kcs != 1 && krs == 1) {  // K^T layout: consecutive threads read consecutive keys
       for (int idx = threadIdx.x; idx < kKeyTile * D; idx += blockDim.x) {
         int j = idx % kKeyTile, d = idx / kKeyTile;
         int64_t kj = kt + j;
-        ks[j * (D + 1) + d] = kj < p.sk ? ld(k + bh * D * p.sk, int64_t(d) * p.sk + kj) : 0.f;
+        ks[j * (D + 1) + d] = kj < p.sk ? ld(kb, kj * krs + d * kcs) : 0.f;
       }
     } else {
       for (int idx = threadIdx.x; idx < kKeyTile * D; idx += blockDim.x) {
         int j = idx / D, d = idx % D;
         int64_t kj = kt + j;
-        ks[j * (D + 1) + d] = kj < p.sk ? ld(kb, kj * D + d) : 0.f;
+        ks[j * (D + 1) + d] = kj < p.sk ? ld(kb, kj * krs + d * kcs) : 0.f;
       }
     }
     for (int idx = threadIdx.x; idx < kKeyTile * D; idx += blockDim.x) {
       int j = idx / D, d = idx % D;
       int64_t kj = kt + j;
-      vs[idx] = kj < p.sk ? ld(vb, kj * D + d) : 0.f;
+      vs[idx] = kj < p.sk ? ld(vb, kj * vrs + d * vcs) : 0.f;
     }
     __syncthreads();
     if (row0 >= p.sq) continue;  // this warp has no live rows (still joins the barriers)
@@ -173,7 +175,7 @@ __global__ void __launch_bounds__(128) attentionKernel(AttentionParams p, const 
 #pragma unroll
     for (int c = 0; c < NC; ++c) {
       int d = lane + 32 * c;
-      if (d < D) st(yb, qi * D + d, acc[r][c] * inv);
+      if (d < D) st(yb, qi * yrs + d * ycs, acc[r][c] * inv);
     }
   }
 }
@@ -221,18 +223,58 @@ template <typename T> __device__ __forceinline__ T fromF(float v);
 template <> __device__ __forceinline__ __half fromF<__half>(float v) { return __float2half_rn(v); }
 template <> __device__ __forceinline__ __nv_bfloat16 fromF<__nv_bfloat16>(float v) { return __float2bfloat16_rn(v); }
 
-// Copies rows [row0, row0 + rows) of a [n, D] matrix into a [rows][LD] tile
-// (16-byte vectors; zeros past n).
+// Copies rows [row0, row0 + rows) of an [n, D] matrix (element (r, c) at
+// src[r * rs + c * cs]) into a [rows][LD] tile, zeros past n: 16-byte vectors
+// when `vec` (cs == 1, rows 16-byte aligned), else element by element, with
+// consecutive threads on consecutive rows when the rows are the contiguous
+// dim (a K^T view).
 template <typename T, int D>
-__device__ __forceinline__ void stageRows(T* tile, const T* src, int64_t row0, int rows, int64_t n) {
+__device__ __forceinline__ void stageRows(T* tile, const T* src, int64_t rs, int64_t cs, bool vec, int64_t row0,
+                                          int rows, int64_t n) {
   constexpr int LD = D + 8, V = D / 8;
-  for (int idx = threadIdx.x; idx < rows * V; idx += blockDim.x) {
-    int r = idx / V, c = (idx % V) * 8;
-    int64_t gr = row0 + r;
-    uint4 val = make_uint4(0u, 0u, 0u, 0u);
-    if (gr < n) val = *reinterpret_cast<const uint4*>(src + gr * D + c);
-    *reinterpret_cast<uint4*>(tile + r * LD + c) = val;
+  if (vec) {
+    // kBatch loads issued before any store: a load-store-load loop has one
+    // global load in flight per thread, which left 1-warp blocks waiting
+    // on memory latency for every vector. Each idx is still visited once.
+    constexpr int kBatch = 4;
+    const int total = rows * V, step = int(blockDim.x);
+    for (int base = threadIdx.x; base < total; base += step * kBatch) {
+      uint4 val[kBatch];
+#pragma unroll
+      for (int u = 0; u < kBatch; ++u) {
+        const int idx = base + u * step;
+        val[u] = make_uint4(0u, 0u, 0u, 0u);
+        const int64_t gr = row0 + idx / V;
+        if (idx < total && gr < n) val[u] = *reinterpret_cast<const uint4*>(src + gr * rs + (idx % V) * 8);
+      }
+#pragma unroll
+      for (int u = 0; u < kBatch; ++u) {
+        const int idx = base + u * step;
+        if (idx < total) *reinterpret_cast<uint4*>(tile + (idx / V) * LD + (idx % V) * 8) = val[u];
+      }
+    }
+  } else if (rs == 1 && cs != 1) {
+    for (int idx = threadIdx.x; idx < rows * D; idx += blockDim.x) {
+      int r = idx % rows, c = idx / rows;
+      int64_t gr = row0 + r;
+      tile[r * LD + c] = gr < n ? src[gr * rs + c * cs] : fromF<T>(0.f);
+    }
+  } else {
+    for (int idx = threadIdx.x; idx < rows * D; idx += blockDim.x) {
+      int r = idx / D, c = idx % D;
+      int64_t gr = row0 + r;
+      tile[r * LD + c] = gr < n ? src[gr * rs + c * cs] : fromF<T>(0.f);
+    }
   }
+}
+
+__device__ __forceinline__ uint32_t pack2(__half a, __half b) {
+  __half2 v = __halves2half2(a, b);
+  return *reinterpret_cast<uint32_t*>(&v);
+}
+__device__ __forceinline__ uint32_t pack2(__nv_bfloat16 a, __nv_bfloat16 b) {
+  __nv_bfloat162 v = __halves2bfloat162(a, b);
+  return *reinterpret_cast<uint32_t*>(&v);
 }
 
 template <typename T, int D>
@@ -250,11 +292,12 @@ __global__ void __launch_bounds__(128) attentionWmmaKernel(AttentionParams p, co
   float* temp = temp_all + warp * 16 * TS;
   T* ps = reinterpret_cast<T*>(temp_all + warps * 16 * TS) + warp * 16 * PL;  // this warp's [16][PL]
 
-  const int64_t b = blockIdx.z, h = blockIdx.y, bh = b * p.heads + h;
+  const int64_t b = blockIdx.z, h = blockIdx.y;
   const int64_t q0 = int64_t(blockIdx.x) * warps * 16;
-  const T* kb = k + bh * p.sk * D;
-  const T* vb = v + bh * p.sk * D;
-  stageRows<T, D>(qs, q + bh * p.sq * D, q0, warps * 16, p.sq);
+  const T* kb = k + b * p.k_stride[0] + h * p.k_stride[1];
+  const T* vb = v + b * p.v_stride[0] + h * p.v_stride[1];
+  stageRows<T, D>(qs, q + b * p.q_stride[0] + h * p.q_stride[1], p.q_stride[2], p.q_stride[3],
+                  (p.vec_flags & kVecQ) != 0, q0, warps * 16, p.sq);
 
   const int row = lane >> 1, hf = lane & 1;
   const int64_t qi = q0 + warp * 16 + row;
@@ -268,17 +311,8 @@ __global__ void __launch_bounds__(128) attentionWmmaKernel(AttentionParams p, co
 
   for (int64_t kt = 0; kt < kv_end; kt += KT) {
     __syncthreads();  // previous tile consumed (and Q staged on the first pass)
-    if (p.k_transposed) {
-      const T* kt_base = k + bh * D * p.sk;
-      for (int idx = threadIdx.x; idx < KT * D; idx += blockDim.x) {
-        int j = idx % KT, d = idx / KT;
-        int64_t kj = kt + j;
-        ks[j * LD + d] = kj < p.sk ? kt_base[int64_t(d) * p.sk + kj] : fromF<T>(0.f);
-      }
-    } else {
-      stageRows<T, D>(ks, kb, kt, KT, p.sk);
-    }
-    stageRows<T, D>(vs, vb, kt, KT, p.sk);
+    stageRows<T, D>(ks, kb, p.k_stride[2], p.k_stride[3], (p.vec_flags & kVecK) != 0, kt, KT, p.sk);
+    stageRows<T, D>(vs, vb, p.v_stride[2], p.v_stride[3], (p.vec_flags & kVecV) != 0, kt, KT, p.sk);
     __syncthreads();
     if (!warp_live) continue;
 
@@ -353,9 +387,21 @@ __global__ void __launch_bounds__(128) attentionWmmaKernel(AttentionParams p, co
   }
   if (!warp_live || qi >= p.sq) return;
   const float inv = l > 0.f ? 1.f / l : 0.f;
-  T* yr = y + (bh * p.sq + qi) * D + hf * HALF;
+  T* yr = y + b * p.y_stride[0] + h * p.y_stride[1] + qi * p.y_stride[2];
+  if (p.vec_flags & kVecY) {  // this lane's HALF consecutive outputs as 16-byte stores
+    yr += hf * HALF;
 #pragma unroll
-  for (int i = 0; i < HALF; ++i) yr[i] = fromF<T>(o[i] * inv);
+    for (int i = 0; i < HALF; i += 8) {
+      uint4 w = make_uint4(pack2(fromF<T>(o[i] * inv), fromF<T>(o[i + 1] * inv)),
+                           pack2(fromF<T>(o[i + 2] * inv), fromF<T>(o[i + 3] * inv)),
+                           pack2(fromF<T>(o[i + 4] * inv), fromF<T>(o[i + 5] * inv)),
+                           pack2(fromF<T>(o[i + 6] * inv), fromF<T>(o[i + 7] * inv)));
+      *reinterpret_cast<uint4*>(yr + i) = w;
+    }
+  } else {
+#pragma unroll
+    for (int i = 0; i < HALF; ++i) yr[(hf * HALF + i) * p.y_stride[3]] = fromF<T>(o[i] * inv);
+  }
 }
 
 template <typename T, int D>
@@ -385,6 +431,13 @@ cudaError_t launchWmmaTyped(const AttentionParams& p, const void* q, const void*
   return cudaErrorInvalidValue;
 }
 
+// Whether a [rows, D] view at `ptr` (all rows for every (b, h)) can be read
+// or written in 16-byte vectors of 2-byte elements.
+bool vectorizable(const void* ptr, const int64_t (&stride)[4]) {
+  return reinterpret_cast<uintptr_t>(ptr) % 16 == 0 && stride[3] == 1 && stride[0] % 8 == 0 && stride[1] % 8 == 0 &&
+         stride[2] % 8 == 0;
+}
+
 }  // namespace
 
 bool attentionWmmaSupported(DType t, int64_t head_dim) {
@@ -407,8 +460,11 @@ cudaError_t launchAttention(const AttentionParams& p, DType t, const void* q, co
     return cudaErrorInvalidValue;
   if (p.tensor_cores) {
     if (!attentionWmmaSupported(t, p.d)) return cudaErrorInvalidValue;
-    return t == DType::kFloat16 ? launchWmmaTyped<__half>(p, q, k, v, mask, y, stream)
-                                : launchWmmaTyped<__nv_bfloat16>(p, q, k, v, mask, y, stream);
+    AttentionParams vp = p;
+    vp.vec_flags = (vectorizable(q, p.q_stride) ? kVecQ : 0) | (vectorizable(k, p.k_stride) ? kVecK : 0) |
+                   (vectorizable(v, p.v_stride) ? kVecV : 0) | (vectorizable(y, p.y_stride) ? kVecY : 0);
+    return t == DType::kFloat16 ? launchWmmaTyped<__half>(vp, q, k, v, mask, y, stream)
+                                : launchWmmaTyped<__nv_bfloat16>(vp, q, k, v, mask, y, stream);
   }
   const bool small = p.d <= 64;
   switch (t) {

@@ -15,16 +15,27 @@ namespace gpuscope::engine::gpu {
 
 inline constexpr int kAttnRowsPerWarp = 16;
 inline constexpr int kAttnMaxHeadDim = 128;
+inline constexpr int kVecQ = 1, kVecK = 2, kVecV = 4, kVecY = 8;
 
 struct AttentionParams {
   int64_t batch = 0, heads = 0, sq = 0, sk = 0, d = 0;
   float scale = 1.f;
   bool causal = false;       // key j > query i is masked out
-  bool k_transposed = false; // K is [B,H,D,Sk]
+  // Element strides of the logical tensors in the buffers passed to
+  // launchAttention (which already point at the views' first elements):
+  // Q [B,H,Sq,D], K as [B,H,Sk,D] (a K^T input is the same with its last two
+  // strides swapped), V [B,H,Sk,D], Y [B,H,Sq,D]. The caller must set all of
+  // them (row-major for plain tensors); the attention_views pass makes them
+  // read a qkv Gemm output and write [B,S,H,D] directly.
+  int64_t q_stride[4] = {0, 0, 0, 0}, k_stride[4] = {0, 0, 0, 0}, v_stride[4] = {0, 0, 0, 0},
+          y_stride[4] = {0, 0, 0, 0};
   // Additive mask (nullable at launch) of dtype mask_t, element (b,h,i,j) at
   // b*mask_stride[0] + h*mask_stride[1] + i*mask_stride[2] + j*mask_stride[3].
   DType mask_t = DType::kFloat32;
   int64_t mask_stride[4] = {0, 0, 0, 0};
+  // Set by launchAttention (callers leave it 0): which of Q/K/V/Y the
+  // tensor-core kernel moves in 16-byte vectors (kVec* bits).
+  int vec_flags = 0;
   int warps = 4;  // warps per block (1, 2 or 4): query tile = 16 * warps rows
   // fp16/bf16 with head dim 64 or 128 only (attentionWmmaSupported): Q K^T
   // and P V on tensor cores (WMMA 16x16x16, fp32 accumulation).

@@ -5,6 +5,10 @@
 // combination (identity only with IMPLICIT_PRECOMP_GEMM); otherwise (other
 // activations, or the fused call answers NOT_SUPPORTED) the plain
 // convolution is followed by one epilogue kernel (bias + Z + activation).
+// gpuscope.Conv with layout = "NHWC" (the layout pass's form for fp16/bf16)
+// describes X, Y and Z as NHWC tensors and W as an NHWC (KRSC) filter, which
+// is what cuDNN's tensor-core kernels read without internal transposes; the
+// epilogue kernel then sees channels as the innermost dim.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -99,6 +103,7 @@ class ConvLayer : public GpuLayer {
   Act act_ = Act::kNone;
   float clip_min_ = 0, clip_max_ = 0;
   bool has_bias_ = false, has_z_ = false;
+  bool nhwc_ = false;
   void* zero_bias_ = nullptr;  // fused API needs a bias; zeros when the node has none
   int64_t out_count_ = 0, out_channels_ = 0, out_inner_ = 0;
 };
@@ -108,12 +113,21 @@ Status ConvLayer::init(const NodeView& v, GpuContext& ctx) {
   if (!handle_) return InternalError(where_ + ": GpuContext has no cuDNN handle");
   GS_RETURN_IF_ERROR(v.requireInput(0, "X"));
   GS_RETURN_IF_ERROR(v.requireInput(1, "W"));
-  const TensorDesc& x = v.in(0);
-  const TensorDesc& w = v.in(1);
-  const TensorDesc& y = v.out(0);
-  GS_RETURN_IF_ERROR(v.requireFloat(x, "X"));
-  GS_RETURN_IF_ERROR(v.requireFloat(w, "W"));
-  GS_RETURN_IF_ERROR(v.requireFloat(y, "Y"));
+  GS_RETURN_IF_ERROR(v.requireFloat(v.in(0), "X"));
+  GS_RETURN_IF_ERROR(v.requireFloat(v.in(1), "W"));
+  GS_RETURN_IF_ERROR(v.requireFloat(v.out(0), "Y"));
+  const std::string layout = v.attrs().getString("layout", "NCHW");
+  if (layout != "NCHW" && layout != "NHWC") return v.invalid(fmt::format("unknown layout '{}'", layout));
+  nhwc_ = layout == "NHWC";
+  // Everything below reasons in NCHW order: an NHWC node's X [N,H,W,C],
+  // W [M,kH,kW,C/g] and Y [N,OH,OW,M] are viewed as [N,C,H,W] etc.
+  TensorDesc x = v.in(0), w = v.in(1), y = v.out(0);
+  if (nhwc_) {
+    if (x.shape.size() != 4 || w.shape.size() != 4 || y.shape.size() != 4)
+      return v.invalid(fmt::format("layout NHWC needs rank-4 X {} W {} Y {}", shapeText(x.shape), shapeText(w.shape),
+                                   shapeText(y.shape)));
+    for (TensorDesc* d : {&x, &w, &y}) d->shape = Shape{d->shape[0], d->shape[3], d->shape[1], d->shape[2]};
+  }
   dtype_ = x.dtype;
   if (w.dtype != dtype_ || y.dtype != dtype_) return v.invalid("X, W and Y must share one dtype");
   const size_t rank = x.shape.size();
@@ -124,7 +138,7 @@ Status ConvLayer::init(const NodeView& v, GpuContext& ctx) {
   has_z_ = v.hasInput(3);
   if (has_bias_ && (v.in(2).dtype != dtype_ || v.in(2).elements() != w.shape[0]))
     return v.invalid(fmt::format("bias must have {} elements of the input dtype", w.shape[0]));
-  if (has_z_ && v.in(3) != y) return v.invalid("residual Z must have the output's shape and dtype");
+  if (has_z_ && v.in(3) != v.out(0)) return v.invalid("residual Z must have the output's shape and dtype");
 
   std::string act = v.attrs().getString("activation", "");
   if (act.empty()) act_ = Act::kNone;
@@ -195,12 +209,19 @@ Status ConvLayer::init(const NodeView& v, GpuContext& ctx) {
   GS_CUDNN_CHECK(cudnnCreateFilterDescriptor(&w_), where_);
   GS_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&conv_), where_);
   GS_CUDNN_CHECK(cudnnCreateActivationDescriptor(&act_desc_), where_);
-  GS_CUDNN_CHECK(cudnnSetTensorNdDescriptor(x_, dt, int(xd.size()), xd.data(), stridesOf(xd).data()), where_);
-  GS_CUDNN_CHECK(cudnnSetTensorNdDescriptor(y_, dt, int(yd.size()), yd.data(), stridesOf(yd).data()), where_);
+  if (nhwc_) {
+    // 4-D descriptors take NCHW-ordered dims; the format sets the strides.
+    GS_CUDNN_CHECK(cudnnSetTensor4dDescriptor(x_, CUDNN_TENSOR_NHWC, dt, xd[0], xd[1], xd[2], xd[3]), where_);
+    GS_CUDNN_CHECK(cudnnSetTensor4dDescriptor(y_, CUDNN_TENSOR_NHWC, dt, yd[0], yd[1], yd[2], yd[3]), where_);
+    GS_CUDNN_CHECK(cudnnSetFilter4dDescriptor(w_, dt, CUDNN_TENSOR_NHWC, wd[0], wd[1], wd[2], wd[3]), where_);
+  } else {
+    GS_CUDNN_CHECK(cudnnSetTensorNdDescriptor(x_, dt, int(xd.size()), xd.data(), stridesOf(xd).data()), where_);
+    GS_CUDNN_CHECK(cudnnSetTensorNdDescriptor(y_, dt, int(yd.size()), yd.data(), stridesOf(yd).data()), where_);
+    GS_CUDNN_CHECK(cudnnSetFilterNdDescriptor(w_, dt, CUDNN_TENSOR_NCHW, int(wd.size()), wd.data()), where_);
+  }
   std::vector<int> bd(yd.size(), 1);
   bd[1] = yd[1];
   GS_CUDNN_CHECK(cudnnSetTensorNdDescriptor(b_, dt, int(bd.size()), bd.data(), stridesOf(bd).data()), where_);
-  GS_CUDNN_CHECK(cudnnSetFilterNdDescriptor(w_, dt, CUDNN_TENSOR_NCHW, int(wd.size()), wd.data()), where_);
   GS_CUDNN_CHECK(cudnnSetConvolutionNdDescriptor(conv_, int(cpad.size()), cpad.data(), cstride.data(), cdil.data(),
                                                  CUDNN_CROSS_CORRELATION, CUDNN_DATA_FLOAT),
                  where_);
@@ -248,7 +269,8 @@ Status ConvLayer::init(const NodeView& v, GpuContext& ctx) {
 
   out_count_ = y.elements();
   out_channels_ = y.shape[1];
-  out_inner_ = out_channels_ ? out_count_ / (y.shape[0] * out_channels_) : 1;
+  // NCHW: channel of element i is (i / (H*W)) % C; NHWC: i % C.
+  out_inner_ = nhwc_ ? 1 : (out_channels_ ? out_count_ / (y.shape[0] * out_channels_) : 1);
   if (!has_bias_ && (act_ == Act::kNone || act_ == Act::kRelu)) {
     size_t bytes = size_t(out_channels_) * dtypeSize(dtype_);
     GS_CUDA_CHECK(cudaMalloc(&zero_bias_, bytes), where_);

@@ -241,9 +241,19 @@ __global__ void reduceThreadKernel(ReduceParams p, ReduceOp op, const T* __restr
 template <typename T>
 __global__ void poolKernel(PoolParams p, const T* __restrict__ x, T* __restrict__ y, int64_t count) {
   for (int64_t i = int64_t(blockIdx.x) * blockDim.x + threadIdx.x; i < count; i += int64_t(gridDim.x) * blockDim.x) {
-    int64_t ow = i % p.out[2], oh = (i / p.out[2]) % p.out[1], od = (i / (p.out[2] * p.out[1])) % p.out[0];
-    int64_t plane = i / (p.out[2] * p.out[1] * p.out[0]);
-    const T* xp = x + plane * p.in[0] * p.in[1] * p.in[2];
+    // NCHW: i = (plane, od, oh, ow), taps at unit stride. Channels-last:
+    // i = (image, od, oh, ow, c), taps `channels` apart; neighbouring threads
+    // take neighbouring channels, so loads and stores stay coalesced.
+    int64_t c = 0, pos = i, tap = 1;
+    if (p.channels_last) {
+      c = i % p.channels;
+      pos = i / p.channels;
+      tap = p.channels;
+    }
+    int64_t ow = pos % p.out[2], oh = (pos / p.out[2]) % p.out[1], od = (pos / (p.out[2] * p.out[1])) % p.out[0];
+    int64_t plane = pos / (p.out[2] * p.out[1] * p.out[0]);
+    const T* xp = p.channels_last ? x + plane * p.in[0] * p.in[1] * p.in[2] * p.channels + c
+                                  : x + plane * p.in[0] * p.in[1] * p.in[2];
     int64_t o[3] = {od, oh, ow};
     int64_t start[3], end_pad[3];
     for (int k = 0; k < 3; ++k) {
@@ -262,7 +272,7 @@ __global__ void poolKernel(PoolParams p, const T* __restrict__ x, T* __restrict_
         for (int64_t kw = 0; kw < p.kernel[2]; ++kw) {
           int64_t w = start[2] + kw * p.dilation[2];
           if (w < 0 || w >= p.in[2]) continue;
-          float v = ld(xp, (d * p.in[1] + h) * p.in[2] + w);
+          float v = ld(xp, ((d * p.in[1] + h) * p.in[2] + w) * tap);
           acc = p.max ? fmaxf(acc, v) : acc + v;
           ++valid;
         }

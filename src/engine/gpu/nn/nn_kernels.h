@@ -43,9 +43,12 @@ struct ReduceParams {
 };
 cudaError_t launchReduce(const ReduceParams& p, ReduceOp op, const void* x, void* y, DType t, cudaStream_t stream);
 
-// MaxPool / AveragePool on [n*c, D, H, W] (1-D/2-D pools use D = 1 (and H = 1)).
+// MaxPool / AveragePool on [n*c, D, H, W] (1-D/2-D pools use D = 1 (and H = 1)),
+// or channels-last [n, D, H, W, c] when channels_last (then `channels` = c).
 struct PoolParams {
   int64_t planes = 0;                  // n * c
+  int64_t channels = 1;                // c; used when channels_last
+  bool channels_last = false;
   int64_t in[3] = {1, 1, 1}, out[3] = {1, 1, 1};
   int64_t kernel[3] = {1, 1, 1}, stride[3] = {1, 1, 1}, pad[3] = {0, 0, 0}, dilation[3] = {1, 1, 1};
   int64_t pad_end[3] = {0, 0, 0};

@@ -146,9 +146,15 @@ LayerOr makePoolLayer(const GpuLayerArgs& args) {
     return v.invalid(fmt::format("pooling supports 1-3 spatial dims; input is {}", shapeText(s)));
   const std::string& op = v.node.op;
   const size_t sp = s.size() - 2;
+  const std::string layout = v.attrs().getString("layout", "NCHW");
+  if (layout != "NCHW" && layout != "NHWC") return v.invalid(fmt::format("unknown layout '{}'", layout));
+  // NHWC (set by the layout pass): [N, spatial..., C]; spatial dim k of the
+  // input is s[sd + k], the channel count s[cd].
+  const bool nhwc = layout == "NHWC";
+  const size_t sd = nhwc ? 1 : 2, cd = nhwc ? s.size() - 1 : 1;
   if (op == "GlobalAveragePool" || op == "GlobalMaxPool") {
     std::vector<bool> reduced(s.size(), false);
-    for (size_t k = 2; k < s.size(); ++k) reduced[k] = true;
+    for (size_t k = 0; k < sp; ++k) reduced[sd + k] = true;
     GS_ASSIGN_OR_RETURN(ReduceParams p, planReduce(v, s, reduced));
     bool is_max = op == "GlobalMaxPool";
     return wrap(std::make_unique<ReduceLayer>(v.where, is_max ? "gpuscope_global_maxpool" : "gpuscope_global_avgpool",
@@ -160,7 +166,9 @@ LayerOr makePoolLayer(const GpuLayerArgs& args) {
   PoolParams p;
   p.max = op == "MaxPool";
   p.count_include_pad = v.attrs().getInt("count_include_pad", 0) != 0;
-  p.planes = s[0] * s[1];
+  p.planes = s[0] * s[cd];
+  p.channels = s[cd];
+  p.channels_last = nhwc;
   std::vector<int64_t> kernel = v.attrs().getInts("kernel_shape"), strides = v.attrs().getInts("strides"),
                        pads = v.attrs().getInts("pads"), dil = v.attrs().getInts("dilations");
   if (kernel.size() != sp) return v.invalid("kernel_shape rank differs from the spatial rank");
@@ -171,7 +179,7 @@ LayerOr makePoolLayer(const GpuLayerArgs& args) {
   std::string auto_pad = v.attrs().getString("auto_pad", "NOTSET");
   const size_t off = 3 - sp;  // right-align spatial dims into D,H,W
   for (size_t k = 0; k < sp; ++k) {
-    int64_t in = s[k + 2], out = o[k + 2];
+    int64_t in = s[sd + k], out = o[sd + k];
     int64_t begin = pads[k], end = pads[k + sp];
     if (auto_pad == "VALID") begin = end = 0;
     else if (auto_pad == "SAME_UPPER" || auto_pad == "SAME_LOWER") {

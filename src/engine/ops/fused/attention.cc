@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "engine/ops/fused/attention_layout.h"
 #include "engine/ops/fused/fused_defs.h"
 #include "engine/ops/fused_ops.h"
 
@@ -28,22 +29,6 @@ std::optional<std::array<int64_t, 4>> broadcastStrides(const Shape& shape, const
   return strides;
 }
 
-struct Dims {
-  int64_t b, h, sq, sk, d, dv;
-};
-
-StatusOr<Dims> checkDims(const Shape& q, const Shape& k, const Shape& v, bool k_transposed, const std::string& where) {
-  if (q.size() != 4 || k.size() != 4 || v.size() != 4)
-    return InvalidInput(fmt::format("{}: Q {}, K {}, V {} must be rank 4 [B,H,S,D]", where, shapeText(q), shapeText(k),
-                                    shapeText(v)));
-  Dims d{q[0], q[1], q[2], k_transposed ? k[3] : k[2], q[3], v[3]};
-  int64_t kd = k_transposed ? k[2] : k[3];
-  if (k[0] != d.b || k[1] != d.h || v[0] != d.b || v[1] != d.h || kd != d.d || v[2] != d.sk)
-    return InvalidInput(fmt::format("{}: Q {}, K {} (k_transposed={}), V {} do not agree", where, shapeText(q),
-                                    shapeText(k), int(k_transposed), shapeText(v)));
-  return d;
-}
-
 Status inferAttention(const InferContext& ctx, std::vector<TensorDesc>& outputs) {
   if (ctx.inputCount() < 3 || !ctx.hasInput(0) || !ctx.hasInput(1) || !ctx.hasInput(2))
     return InvalidInput(fmt::format("{}: needs inputs Q, K and V", ctx.where()));
@@ -51,9 +36,8 @@ Status inferAttention(const InferContext& ctx, std::vector<TensorDesc>& outputs)
     if (!isFloat(ctx.inputs[i]->dtype))
       return InvalidInput(fmt::format("{}: input {} must be float, got {}", ctx.where(), i,
                                       dtypeName(ctx.inputs[i]->dtype)));
-  bool kt = ctx.node.attrs.getInt("k_transposed", 0) != 0;
-  GS_ASSIGN_OR_RETURN(Dims d, checkDims(ctx.inputs[0]->shape, ctx.inputs[1]->shape, ctx.inputs[2]->shape, kt,
-                                        ctx.where()));
+  GS_ASSIGN_OR_RETURN(AttentionLayout d, attentionLayout(ctx.node.attrs, ctx.inputs[0]->shape, ctx.inputs[1]->shape,
+                                                          ctx.inputs[2]->shape, ctx.where()));
   if (ctx.hasInput(3)) {
     if (!isFloat(ctx.inputs[3]->dtype))
       return InvalidInput(fmt::format("{}: mask must be float (additive), got {}", ctx.where(),
@@ -62,16 +46,17 @@ Status inferAttention(const InferContext& ctx, std::vector<TensorDesc>& outputs)
       return InvalidInput(fmt::format("{}: mask {} does not broadcast to {}x{}x{}x{}", ctx.where(),
                                       shapeText(ctx.inputs[3]->shape), d.b, d.h, d.sq, d.sk));
   }
-  outputs = {TensorDesc{ctx.inputs[0]->dtype, {d.b, d.h, d.sq, d.dv}}};
+  outputs = {TensorDesc{ctx.inputs[0]->dtype, d.out_shape}};
   return OkStatus();
 }
 
 Status cpuAttention(const Node& node, std::span<const HostTensor* const> inputs, std::span<HostTensor> outputs) {
   std::string where = fmt::format("node '{}' ({})", node.name, node.op);
-  bool kt = node.attrs.getInt("k_transposed", 0) != 0;
   bool causal = node.attrs.getInt("causal", 0) != 0;
   float scale = node.attrs.getFloat("scale", 1.f);
-  GS_ASSIGN_OR_RETURN(Dims d, checkDims(inputs[0]->shape(), inputs[1]->shape(), inputs[2]->shape(), kt, where));
+  GS_ASSIGN_OR_RETURN(AttentionLayout d, attentionLayout(node.attrs, inputs[0]->shape(), inputs[1]->shape(),
+                                                          inputs[2]->shape(), where));
+  const bool kt = d.k_transposed;
   std::vector<float> q = inputs[0]->toFloats(), k = inputs[1]->toFloats(), v = inputs[2]->toFloats();
   const HostTensor* mask_t = inputs.size() > 3 ? inputs[3] : nullptr;
   std::vector<float> mask;
@@ -88,16 +73,22 @@ Status cpuAttention(const Node& node, std::span<const HostTensor* const> inputs,
   const float neg_inf = -std::numeric_limits<float>::infinity();
   for (int64_t b = 0; b < d.b; ++b) {
     for (int64_t h = 0; h < d.h; ++h) {
-      int64_t bh = b * d.h + h;
-      const float* qb = q.data() + bh * d.sq * d.d;
-      const float* kb = k.data() + bh * d.sk * d.d;
-      const float* vb = v.data() + bh * d.sk * d.dv;
+      // Element offsets of this (b, h) in each buffer and the per-index strides.
+      const auto& qs = d.q.strides;
+      const auto& ks = d.k.strides;
+      const auto& vs = d.v.strides;
+      const float* qb = q.data() + d.q.offset + b * qs[0] + h * qs[1];
+      const float* kb = k.data() + d.k.offset + b * ks[0] + h * ks[1];
+      const float* vb = v.data() + d.v.offset + b * vs[0] + h * vs[1];
+      // K element (key j, dim c): [.., j, c] or, transposed, [.., c, j].
+      const int64_t kj = kt ? ks[3] : ks[2], kc = kt ? ks[2] : ks[3];
+      const int64_t ybase = b * d.y_strides[0] + h * d.y_strides[1];
       for (int64_t i = 0; i < d.sq; ++i) {
         float mx = neg_inf;
         for (int64_t j = 0; j < d.sk; ++j) {
           float dot = 0.f;
           for (int64_t c = 0; c < d.d; ++c)
-            dot += qb[i * d.d + c] * (kt ? kb[c * d.sk + j] : kb[j * d.d + c]);
+            dot += qb[i * qs[2] + c * qs[3]] * kb[j * kj + c * kc];
           float s = dot * scale;
           if (mask_t) s += mask[size_t(b * ms[0] + h * ms[1] + i * ms[2] + j * ms[3])];
           if (causal && j > i) s = neg_inf;
@@ -112,9 +103,9 @@ Status cpuAttention(const Node& node, std::span<const HostTensor* const> inputs,
         std::fill(acc.begin(), acc.end(), 0.f);
         for (int64_t j = 0; j < d.sk; ++j) {
           float p = scores[size_t(j)] / sum;
-          for (int64_t c = 0; c < d.dv; ++c) acc[size_t(c)] += p * vb[j * d.dv + c];
+          for (int64_t c = 0; c < d.dv; ++c) acc[size_t(c)] += p * vb[j * vs[2] + c * vs[3]];
         }
-        for (int64_t c = 0; c < d.dv; ++c) y.setDouble((bh * d.sq + i) * d.dv + c, acc[size_t(c)]);
+        for (int64_t c = 0; c < d.dv; ++c) y.setDouble(ybase + i * d.y_strides[2] + c * d.y_strides[3], acc[size_t(c)]);
       }
     }
   }

@@ -1,20 +1,41 @@
 // gpuscope.Conv: Y = act(conv(X, W) + B + Z). The convolution itself is the
 // ONNX Conv reference op (ops/nn/), run in fp32; the epilogue (residual add,
 // activation) is applied here before the single rounding to the output type,
-// as the fused CUDA kernel does.
+// as the fused CUDA kernel does. The NHWC form (layout = "NHWC", made by the
+// layout pass for fp16/bf16 engines) permutes into the NCHW reference and
+// back: same sums in the same order, so both forms give identical results.
 #include <fmt/format.h>
 
 #include "engine/ops/fused/fused_defs.h"
 #include "engine/ops/fused_ops.h"
+#include "engine/ops/shape/op_util.h"
 
 namespace gpuscope::engine::fused {
 namespace {
 
+// "layout": "NCHW" (default) or "NHWC" (2-D only); InvalidInput otherwise.
+StatusOr<bool> channelsLast(const Node& node, size_t rank, const std::string& where) {
+  std::string layout = node.attrs.getString("layout", "NCHW");
+  if (layout == "NCHW") return false;
+  if (layout != "NHWC") return InvalidInput(fmt::format("{}: layout must be NCHW or NHWC, got '{}'", where, layout));
+  if (rank != 4) return InvalidInput(fmt::format("{}: layout NHWC needs rank-4 X and W, got rank {}", where, rank));
+  return true;
+}
+
 Status inferConv(const InferContext& ctx, std::vector<TensorDesc>& outputs) {
   if (ctx.inputCount() < 2 || !ctx.hasInput(0) || !ctx.hasInput(1))
     return InvalidInput(fmt::format("{}: needs inputs X and W", ctx.where()));
-  const TensorDesc& x = *ctx.inputs[0];
-  const TensorDesc& w = *ctx.inputs[1];
+  GS_ASSIGN_OR_RETURN(bool nhwc, channelsLast(ctx.node, ctx.inputs[0]->shape.size(), ctx.where()));
+  // The checks below are written for NCHW: an NHWC node's X [N,H,W,C] and
+  // W [M,kH,kW,C/g] are viewed in NCHW order, the output permuted back.
+  TensorDesc x = *ctx.inputs[0];
+  TensorDesc w = *ctx.inputs[1];
+  if (nhwc) {
+    if (w.shape.size() != 4)
+      return InvalidInput(fmt::format("{}: layout NHWC needs a rank-4 W, got {}", ctx.where(), shapeText(w.shape)));
+    x.shape = opu::permuteShape(x.shape, opu::toChannelsFirstPerm(4));
+    w.shape = opu::permuteShape(w.shape, opu::toChannelsFirstPerm(4));
+  }
   if (!isFloat(x.dtype) || !isFloat(w.dtype))
     return InvalidInput(fmt::format("{}: X and W must be float, got {} and {}", ctx.where(), dtypeName(x.dtype),
                                     dtypeName(w.dtype)));
@@ -44,6 +65,7 @@ Status inferConv(const InferContext& ctx, std::vector<TensorDesc>& outputs) {
   if (ctx.hasInput(2) && ctx.inputs[2]->shape != Shape{w.shape[0]})
     return InvalidInput(fmt::format("{}: bias must be [{}], got {}", ctx.where(), w.shape[0],
                                     shapeText(ctx.inputs[2]->shape)));
+  if (nhwc) out = opu::permuteShape(out, opu::toChannelsLastPerm(4));
   if (ctx.hasInput(3) && ctx.inputs[3]->shape != out)
     return InvalidInput(fmt::format("{}: residual must be {}, got {}", ctx.where(), shapeText(out),
                                     shapeText(ctx.inputs[3]->shape)));
@@ -58,6 +80,7 @@ Status cpuConv(const Node& node, std::span<const HostTensor* const> inputs, std:
   const OpDef* conv = OpRegistry::instance().find("Conv");
   if (!conv || !conv->cpu) return InternalError(fmt::format("{}: the ONNX Conv reference op is not registered", where));
   GS_ASSIGN_OR_RETURN(Epilogue e, parseEpilogue(node.attrs, "Relu,Clip,Sigmoid,Tanh", where));
+  GS_ASSIGN_OR_RETURN(bool nhwc, channelsLast(node, inputs[0]->shape().size(), where));
   // The ONNX op sees only its own attributes and fp32 data.
   Node plain;
   plain.op = "Conv";
@@ -72,12 +95,17 @@ Status cpuConv(const Node& node, std::span<const HostTensor* const> inputs, std:
       conv_in.push_back(nullptr);
       continue;
     }
-    f32.push_back(inputs[i]->castTo(DType::kFloat32));
+    HostTensor t = inputs[i]->castTo(DType::kFloat32);
+    // X [N,H,W,C] -> [N,C,H,W]; W [M,kH,kW,C/g] -> [M,C/g,kH,kW].
+    if (nhwc && i < 2) t = opu::transposed(t, opu::toChannelsFirstPerm(4));
+    f32.push_back(std::move(t));
     conv_in.push_back(&f32.back());
   }
   HostTensor& y = outputs[0];
-  HostTensor acc(DType::kFloat32, y.shape());
+  Shape acc_shape = nhwc ? opu::permuteShape(y.shape(), opu::toChannelsFirstPerm(4)) : y.shape();
+  HostTensor acc(DType::kFloat32, acc_shape);
   GS_RETURN_IF_ERROR(conv->cpu(plain, conv_in, std::span<HostTensor>(&acc, 1)));
+  if (nhwc) acc = opu::transposed(acc, opu::toChannelsLastPerm(4));
   const HostTensor* z = inputs.size() > 3 ? inputs[3] : nullptr;
   float* a = acc.data<float>();
   int64_t n = acc.elements();

@@ -1,7 +1,11 @@
 // Pooling: MaxPool (optional Indices output, row-major flat index),
 // AveragePool (count_include_pad, ceil_mode, dilations), GlobalAveragePool
-// and GlobalMaxPool. Inputs are N x C x spatial (1 to 3 spatial dims).
+// and GlobalMaxPool. Inputs are N x C x spatial (1 to 3 spatial dims), or
+// N x spatial x C with attribute layout = "NHWC" (set by the layout pass of
+// fp16/bf16 engines; the windowed pools then permute into the NCHW code and
+// back, which moves values without rounding).
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include <fmt/format.h>
@@ -22,13 +26,27 @@ StatusOr<Window> poolWindow(const std::string& where, const Node& node, const Sh
   return resolveWindow(where, node, std::vector<int64_t>(x.begin() + 2, x.end()), kernel, true);
 }
 
+// Whether the node is in the NHWC form; InvalidInput for another layout
+// value, a rank outside 3..5, or NHWC with MaxPool's Indices output.
+StatusOr<bool> channelsLast(const std::string& where, const Node& node, size_t rank) {
+  std::string layout = node.attrs.getString("layout", "NCHW");
+  if (layout == "NCHW") return false;
+  if (layout != "NHWC") return InvalidInput(fmt::format("{}: layout must be NCHW or NHWC, got '{}'", where, layout));
+  if (rank < 3 || rank > 5) return InvalidInput(fmt::format("{}: layout NHWC needs a 3-D to 5-D input", where));
+  if (node.outputs.size() > 1) return InvalidInput(where + ": layout NHWC does not support the Indices output");
+  return true;
+}
+
 Status inferPool(const InferContext& ctx, std::vector<TensorDesc>& outs) {
   GS_RETURN_IF_ERROR(opu::checkInputs(ctx, 1, 1));
   GS_RETURN_IF_ERROR(opu::checkFloat(ctx, 0));
-  const Shape& x = ctx.inputs[0]->shape;
+  GS_ASSIGN_OR_RETURN(bool nhwc, channelsLast(ctx.where(), ctx.node, ctx.inputs[0]->shape.size()));
+  Shape x = ctx.inputs[0]->shape;
+  if (nhwc) x = opu::permuteShape(x, opu::toChannelsFirstPerm(x.size()));
   GS_ASSIGN_OR_RETURN(Window win, poolWindow(ctx.where(), ctx.node, x));
   Shape out{x[0], x[1]};
   out.insert(out.end(), win.out.begin(), win.out.end());
+  if (nhwc) out = opu::permuteShape(out, opu::toChannelsLastPerm(out.size()));
   outs = opu::one(ctx.inputs[0]->dtype, out);
   if (ctx.node.outputs.size() > 1) {
     if (ctx.node.op != "MaxPool") return InvalidInput(ctx.where() + ": has more than one output");
@@ -39,19 +57,18 @@ Status inferPool(const InferContext& ctx, std::vector<TensorDesc>& outs) {
   return OkStatus();
 }
 
+// The pool of an NCHW tensor `xt` into `yt` (+ Indices when not null).
 template <bool kMax>
-Status cpuPool(const Node& node, std::span<const HostTensor* const> in, std::span<HostTensor> out) {
-  const Shape& xs = in[0]->shape();
+Status poolNchw(const Node& node, const HostTensor& xt, HostTensor& yt, int64_t* indices) {
+  const Shape& xs = xt.shape();
   GS_ASSIGN_OR_RETURN(Window win, poolWindow(opu::where(node), node, xs));
   Window3 g = toWindow3(win, std::vector<int64_t>(xs.begin() + 2, xs.end()));
   bool include_pad = node.attrs.getInt("count_include_pad", 0) != 0;
-  std::vector<float> x = opu::loadFloats(*in[0]);
+  std::vector<float> x = opu::loadFloats(xt);
   int64_t planes = xs[0] * xs[1];
   int64_t in_plane = g.in[0] * g.in[1] * g.in[2];
   int64_t out_plane = g.out[0] * g.out[1] * g.out[2];
   std::vector<float> y(size_t(planes * out_plane));
-  // An omitted Indices output arrives empty.
-  int64_t* indices = out.size() > 1 && out[1].elements() > 0 ? out[1].data<int64_t>() : nullptr;
   for (int64_t p = 0; p < planes; ++p) {
     const float* xp = x.data() + p * in_plane;
     int64_t oi = p * out_plane;
@@ -102,7 +119,24 @@ Status cpuPool(const Node& node, std::span<const HostTensor* const> in, std::spa
           }
         }
   }
-  opu::storeFloats(out[0], y);
+  opu::storeFloats(yt, y);
+  return OkStatus();
+}
+
+template <bool kMax>
+Status cpuPool(const Node& node, std::span<const HostTensor* const> in, std::span<HostTensor> out) {
+  size_t rank = in[0]->shape().size();
+  GS_ASSIGN_OR_RETURN(bool nhwc, channelsLast(opu::where(node), node, rank));
+  if (!nhwc) {
+    // An omitted Indices output arrives empty.
+    int64_t* indices = out.size() > 1 && out[1].elements() > 0 ? out[1].data<int64_t>() : nullptr;
+    return poolNchw<kMax>(node, *in[0], out[0], indices);
+  }
+  HostTensor x = opu::transposed(*in[0], opu::toChannelsFirstPerm(rank));
+  HostTensor y(out[0].dtype(), opu::permuteShape(out[0].shape(), opu::toChannelsFirstPerm(rank)));
+  GS_RETURN_IF_ERROR(poolNchw<kMax>(node, x, y, nullptr));
+  HostTensor back = opu::transposed(y, opu::toChannelsLastPerm(rank));
+  std::memcpy(out[0].raw(), back.raw(), back.byteSize());
   return OkStatus();
 }
 
@@ -111,14 +145,37 @@ Status inferGlobalPool(const InferContext& ctx, std::vector<TensorDesc>& outs) {
   GS_RETURN_IF_ERROR(opu::checkFloat(ctx, 0));
   Shape s = ctx.inputs[0]->shape;
   if (s.size() < 3) return InvalidInput(fmt::format("{}: input {} has rank < 3", ctx.where(), shapeText(s)));
-  std::fill(s.begin() + 2, s.end(), 1);
+  GS_ASSIGN_OR_RETURN(bool nhwc, channelsLast(ctx.where(), ctx.node, s.size()));
+  if (nhwc) std::fill(s.begin() + 1, s.end() - 1, 1);
+  else std::fill(s.begin() + 2, s.end(), 1);
   outs = opu::one(ctx.inputs[0]->dtype, s);
   return OkStatus();
 }
 
 template <bool kMax>
-Status cpuGlobalPool(const Node&, std::span<const HostTensor* const> in, std::span<HostTensor> out) {
+Status cpuGlobalPool(const Node& node, std::span<const HostTensor* const> in, std::span<HostTensor> out) {
   const Shape& s = in[0]->shape();
+  GS_ASSIGN_OR_RETURN(bool nhwc, channelsLast(opu::where(node), node, s.size()));
+  if (nhwc) {
+    // [N, spatial, C]: per image, C running sums over the spatial positions.
+    int64_t n = s[0], c = s.back();
+    int64_t len = n * c != 0 ? in[0]->elements() / (n * c) : 0;
+    std::vector<float> x = opu::loadFloats(*in[0]);
+    std::vector<float> y(static_cast<size_t>(n * c));
+    std::vector<double> acc(static_cast<size_t>(c));
+    for (int64_t b = 0; b < n; ++b) {
+      std::fill(acc.begin(), acc.end(), kMax ? -std::numeric_limits<double>::infinity() : 0.0);
+      const float* xb = x.data() + b * len * c;
+      for (int64_t i = 0; i < len; ++i)
+        for (int64_t k = 0; k < c; ++k) {
+          double v = xb[i * c + k];
+          acc[size_t(k)] = kMax ? std::max(acc[size_t(k)], v) : acc[size_t(k)] + v;
+        }
+      for (int64_t k = 0; k < c; ++k) y[size_t(b * c + k)] = float(kMax ? acc[size_t(k)] : acc[size_t(k)] / double(len));
+    }
+    opu::storeFloats(out[0], y);
+    return OkStatus();
+  }
   int64_t planes = s[0] * s[1];
   int64_t len = planes ? in[0]->elements() / planes : 0;
   std::vector<float> x = opu::loadFloats(*in[0]);

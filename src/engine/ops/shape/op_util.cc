@@ -185,6 +185,36 @@ HostTensor broadcastTo(const HostTensor& in, const Shape& out) {
   return result;
 }
 
+HostTensor transposed(const HostTensor& in, std::span<const int64_t> perm) {
+  std::vector<int64_t> in_strides = contiguousStrides(in.shape());
+  std::vector<int64_t> strides;
+  for (int64_t p : perm) strides.push_back(in_strides[size_t(p)]);
+  HostTensor result(in.dtype(), permuteShape(in.shape(), perm));
+  stridedCopy(in.raw(), 0, strides, result.shape(), dtypeSize(in.dtype()), result.raw());
+  return result;
+}
+
+bool isChannelsLast(const Node& node) { return node.attrs.getString("layout", "NCHW") == "NHWC"; }
+
+std::vector<int64_t> toChannelsLastPerm(size_t rank) {
+  std::vector<int64_t> p{0};
+  for (size_t d = 2; d < rank; ++d) p.push_back(int64_t(d));
+  p.push_back(1);
+  return p;
+}
+
+std::vector<int64_t> toChannelsFirstPerm(size_t rank) {
+  std::vector<int64_t> p{0, int64_t(rank) - 1};
+  for (size_t d = 1; d + 1 < rank; ++d) p.push_back(int64_t(d));
+  return p;
+}
+
+Shape permuteShape(const Shape& s, std::span<const int64_t> perm) {
+  Shape out;
+  for (int64_t p : perm) out.push_back(s[size_t(p)]);
+  return out;
+}
+
 std::vector<float> loadFloats(const HostTensor& t) { return t.toFloats(); }
 
 void storeFloats(HostTensor& out, std::span<const float> values) {

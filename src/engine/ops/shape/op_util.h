@@ -54,6 +54,17 @@ void stridedCopy(const uint8_t* src, int64_t offset, std::span<const int64_t> sr
 std::vector<int64_t> broadcastStrides(const Shape& in, const Shape& out);
 // `in` materialised at the broadcast shape `out` (any dtype).
 HostTensor broadcastTo(const HostTensor& in, const Shape& out);
+// `in` with its dims permuted as ONNX Transpose does: out dim i = in dim perm[i]
+// (any dtype; `perm` must be a permutation of the rank).
+HostTensor transposed(const HostTensor& in, std::span<const int64_t> perm);
+
+// Channels-last layout of the NHWC forms of gpuscope.Conv and the pooling ops
+// (attribute "layout" = "NHWC"): [N, spatial..., C] instead of [N, C, spatial...].
+// toChannelsLastPerm is the Transpose perm taking NCHW to NHWC, toChannelsFirstPerm back.
+bool isChannelsLast(const Node& node);
+std::vector<int64_t> toChannelsLastPerm(size_t rank);   // {0, 2, ..., rank-1, 1}
+std::vector<int64_t> toChannelsFirstPerm(size_t rank);  // {0, rank-1, 1, ..., rank-2}
+Shape permuteShape(const Shape& s, std::span<const int64_t> perm);
 
 // Float contents (fp32/fp16/bf16/fp64/ints) and write-back into a float tensor.
 std::vector<float> loadFloats(const HostTensor& t);

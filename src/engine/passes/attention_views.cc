@@ -1,0 +1,353 @@
+// Strided attention I/O: the copies that cut a qkv projection into heads
+// (Reshape -> Transpose -> Slice/Split/Gather -> Squeeze) and the Transpose
+// that interleaves the heads again afterwards become (offset, strides) views
+// that gpuscope.Attention reads and writes directly (ops/fused_ops.h). Each
+// chain is composed exactly, as torch's view() does; when a step is not a
+// strided view of the step before, that chain is left as it is.
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "engine/ops/fused_ops.h"
+#include "engine/passes/pass_util.h"
+#include "engine/passes/passes.h"
+
+namespace gpuscope::engine {
+namespace {
+
+using namespace pass_util;
+
+constexpr const char* kPass = "AttentionViewFusion";
+
+struct View {
+  Shape shape;
+  std::vector<int64_t> strides;
+  int64_t offset = 0;
+};
+
+View denseView(const Shape& shape) { return View{shape, contiguousStrides(shape), 0}; }
+
+// The strides that show `v` with shape `to` (same element count) without a
+// copy, or nullopt (torch's computeStride: dims split or merge only within
+// runs of dims that are contiguous with each other).
+std::optional<View> reshapeView(const View& v, const Shape& to) {
+  if (shapeElements(v.shape) != shapeElements(to) || shapeElements(to) == 0) return std::nullopt;
+  View out{to, std::vector<int64_t>(to.size(), 0), v.offset};
+  if (v.shape.empty()) {  // a scalar: every target dim is 1
+    for (size_t i = 0; i < to.size(); ++i) out.strides[i] = 1;
+    return out;
+  }
+  int64_t view_d = int64_t(to.size()) - 1;
+  int64_t chunk_base = v.strides.back(), tensor_numel = 1, view_numel = 1;
+  for (int64_t td = int64_t(v.shape.size()) - 1; td >= 0; --td) {
+    tensor_numel *= v.shape[size_t(td)];
+    if (td == 0 || (v.shape[size_t(td - 1)] != 1 && v.strides[size_t(td - 1)] != tensor_numel * chunk_base)) {
+      while (view_d >= 0 && (view_numel < tensor_numel || to[size_t(view_d)] == 1)) {
+        out.strides[size_t(view_d)] = view_numel * chunk_base;
+        view_numel *= to[size_t(view_d)];
+        --view_d;
+      }
+      if (view_numel != tensor_numel) return std::nullopt;
+      if (td > 0) {
+        chunk_base = v.strides[size_t(td - 1)];
+        tensor_numel = 1;
+        view_numel = 1;
+      }
+    }
+  }
+  if (view_d != -1) return std::nullopt;
+  return out;
+}
+
+std::optional<std::vector<int64_t>> constInts(const Graph& graph, const Node& n, size_t input) {
+  if (input >= n.inputs.size() || n.inputs[input] == kNoValue) return std::nullopt;
+  const HostTensor* t = graph.constantOf(n.inputs[input]);
+  if (!t) return std::nullopt;
+  std::vector<int64_t> out;
+  for (int64_t i = 0; i < t->elements(); ++i) out.push_back(int64_t(t->getDouble(i)));
+  return out;
+}
+
+// Slice with step 1 on every axis: offset and extents.
+std::optional<View> sliceView(const Graph& graph, const Node& n, const View& v) {
+  std::vector<int64_t> starts, ends, axes, steps;
+  if (graph.opset > 0 && graph.opset < 10) {
+    starts = n.attrs.getInts("starts");
+    ends = n.attrs.getInts("ends");
+    axes = n.attrs.getInts("axes");
+  } else {
+    auto s = constInts(graph, n, 1), e = constInts(graph, n, 2);
+    if (!s || !e) return std::nullopt;
+    starts = *s;
+    ends = *e;
+    if (n.inputs.size() > 3 && n.inputs[3] != kNoValue) {
+      auto a = constInts(graph, n, 3);
+      if (!a) return std::nullopt;
+      axes = *a;
+    }
+    if (n.inputs.size() > 4 && n.inputs[4] != kNoValue) {
+      auto st = constInts(graph, n, 4);
+      if (!st) return std::nullopt;
+      steps = *st;
+    }
+  }
+  if (axes.empty())
+    for (size_t i = 0; i < starts.size(); ++i) axes.push_back(int64_t(i));
+  if (starts.size() != ends.size() || axes.size() != starts.size() || (!steps.empty() && steps.size() != starts.size()))
+    return std::nullopt;
+  View out = v;
+  const int64_t rank = int64_t(v.shape.size());
+  std::set<int64_t> seen;
+  for (size_t i = 0; i < axes.size(); ++i) {
+    if (!steps.empty() && steps[i] != 1) return std::nullopt;
+    int64_t a = axes[i] < 0 ? axes[i] + rank : axes[i];
+    if (a < 0 || a >= rank || !seen.insert(a).second) return std::nullopt;
+    const int64_t dim = v.shape[size_t(a)];
+    int64_t s = starts[i] < 0 ? starts[i] + dim : starts[i];
+    int64_t e = ends[i] < 0 ? ends[i] + dim : ends[i];
+    s = std::clamp<int64_t>(s, 0, dim);
+    e = std::clamp<int64_t>(e, 0, dim);
+    if (e <= s) return std::nullopt;
+    out.offset += s * v.strides[size_t(a)];
+    out.shape[size_t(a)] = e - s;
+  }
+  return out;
+}
+
+// The view of output `out_index` of `n` given the view of its data input.
+std::optional<View> stepView(const Graph& graph, const Node& n, size_t out_index, const View& v) {
+  const Shape& out_shape = graph.values[size_t(n.outputs[out_index])].desc.shape;
+  std::optional<View> r;
+  if (n.op == "Reshape" || n.op == "Squeeze" || n.op == "Unsqueeze" || n.op == "Flatten") {
+    r = reshapeView(v, out_shape);
+  } else if (n.op == "Transpose") {
+    std::vector<int64_t> perm = n.attrs.getInts("perm");
+    if (perm.empty())
+      for (int64_t i = int64_t(v.shape.size()) - 1; i >= 0; --i) perm.push_back(i);
+    if (perm.size() != v.shape.size()) return std::nullopt;
+    View t{Shape(perm.size()), std::vector<int64_t>(perm.size()), v.offset};
+    for (size_t i = 0; i < perm.size(); ++i) {
+      if (perm[i] < 0 || perm[i] >= int64_t(perm.size())) return std::nullopt;
+      t.shape[i] = v.shape[size_t(perm[i])];
+      t.strides[i] = v.strides[size_t(perm[i])];
+    }
+    r = t;
+  } else if (n.op == "Slice") {
+    r = sliceView(graph, n, v);
+  } else if (n.op == "Gather") {
+    auto idx = constInts(graph, n, 1);
+    if (!idx || idx->size() != 1 || graph.constantOf(n.inputs[1])->shape().size() > 1) return std::nullopt;
+    const HostTensor* it = graph.constantOf(n.inputs[1]);
+    const int64_t rank = int64_t(v.shape.size());
+    int64_t a = n.attrs.getInt("axis", 0);
+    if (a < 0) a += rank;
+    if (a < 0 || a >= rank) return std::nullopt;
+    int64_t i = (*idx)[0] < 0 ? (*idx)[0] + v.shape[size_t(a)] : (*idx)[0];
+    if (i < 0 || i >= v.shape[size_t(a)]) return std::nullopt;
+    View g = v;
+    g.offset += i * v.strides[size_t(a)];
+    if (it->shape().empty()) {  // scalar index: the axis disappears
+      g.shape.erase(g.shape.begin() + a);
+      g.strides.erase(g.strides.begin() + a);
+    } else {
+      g.shape[size_t(a)] = 1;
+    }
+    r = g;
+  } else if (n.op == "Split") {
+    const int64_t rank = int64_t(v.shape.size());
+    int64_t a = n.attrs.getInt("axis", 0);
+    if (a < 0) a += rank;
+    if (a < 0 || a >= rank) return std::nullopt;
+    int64_t start = 0;
+    for (size_t o = 0; o < out_index; ++o) {
+      if (n.outputs[o] == kNoValue) return std::nullopt;
+      const Shape& s = graph.values[size_t(n.outputs[o])].desc.shape;
+      if (s.size() != v.shape.size()) return std::nullopt;
+      start += s[size_t(a)];
+    }
+    View s = v;
+    s.offset += start * v.strides[size_t(a)];
+    if (out_shape.size() != v.shape.size()) return std::nullopt;
+    s.shape[size_t(a)] = out_shape[size_t(a)];
+    if (start + s.shape[size_t(a)] > v.shape[size_t(a)]) return std::nullopt;
+    r = s;
+  }
+  // Every step must reproduce the shape inference already gave the value.
+  if (!r || r->shape != out_shape) return std::nullopt;
+  return r;
+}
+
+bool isChainOp(const std::string& op) {
+  return op == "Reshape" || op == "Squeeze" || op == "Unsqueeze" || op == "Flatten" || op == "Transpose" ||
+         op == "Slice" || op == "Gather" || op == "Split";
+}
+
+struct Chain {
+  ValueId source = kNoValue;
+  std::vector<NodeId> nodes;  // source side first
+  View view;                  // of the attention input, in `source`
+};
+
+// The longest chain of view steps ending at `x` that composes into strides.
+std::optional<Chain> traceBack(const Graph& graph, ValueId x) {
+  std::vector<std::pair<NodeId, size_t>> steps;  // (node, output index), x's producer first
+  for (ValueId cur = x;;) {
+    NodeId p = producerOf(graph, cur);
+    if (p < 0) break;
+    const Node& n = graph.nodes[size_t(p)];
+    if (!isChainOp(n.op) || n.inputs.empty() || n.inputs[0] == kNoValue) break;
+    size_t oi = size_t(std::find(n.outputs.begin(), n.outputs.end(), cur) - n.outputs.begin());
+    steps.emplace_back(p, oi);
+    cur = n.inputs[0];
+    if (steps.size() > 64) break;  // a view chain is a handful of nodes; anything longer is not ours
+  }
+  std::reverse(steps.begin(), steps.end());
+  for (size_t first = 0; first < steps.size(); ++first) {
+    Chain c;
+    c.source = graph.nodes[size_t(steps[first].first)].inputs[0];
+    const TensorDesc& sd = graph.values[size_t(c.source)].desc;
+    if (sd.dtype != graph.values[size_t(x)].desc.dtype || shapeElements(sd.shape) <= 0) continue;
+    std::optional<View> v = denseView(sd.shape);
+    for (size_t i = first; i < steps.size() && v; ++i) {
+      v = stepView(graph, graph.nodes[size_t(steps[i].first)], steps[i].second, *v);
+      c.nodes.push_back(steps[i].first);
+    }
+    if (!v || v->shape.size() != 4) continue;
+    c.view = *v;
+    return c;
+  }
+  return std::nullopt;
+}
+
+const char* kSlotName[3] = {"q", "k", "v"};
+
+// Rewires attention `a`'s Q/K/V to read through views; true if it changed.
+bool viewInputs(Graph& graph, const Consumers& consumers, NodeId a, PassLog& log) {
+  std::optional<Chain> chains[3];
+  for (size_t s = 0; s < 3; ++s) {
+    const Node& att = graph.nodes[size_t(a)];
+    if (att.attrs.has(std::string(kSlotName[s]) + "_strides")) continue;  // already a view
+    chains[s] = traceBack(graph, att.inputs[s]);
+  }
+  // Keep only chains whose intermediate values nothing else reads (else the
+  // copies stay anyway and nothing is saved); dropping one chain can make a
+  // node it shared with another fail, so repeat until stable.
+  for (bool changed = true; changed;) {
+    changed = false;
+    std::set<NodeId> used;
+    for (auto& c : chains)
+      if (c) used.insert(c->nodes.begin(), c->nodes.end());
+    for (size_t s = 0; s < 3 && !changed; ++s) {
+      if (!chains[s]) continue;
+      for (NodeId n : chains[s]->nodes) {
+        bool ok = true;
+        for (ValueId o : graph.nodes[size_t(n)].outputs) {
+          if (o == kNoValue) continue;
+          if (isGraphOutput(graph, o)) ok = false;
+          for (NodeId c : consumers[size_t(o)]) {
+            if (used.count(c)) continue;
+            if (c != a) {
+              ok = false;
+              continue;
+            }
+            const Node& att = graph.nodes[size_t(a)];
+            for (size_t i = 0; i < att.inputs.size(); ++i)
+              if (att.inputs[i] == o && (i >= 3 || !chains[i])) ok = false;
+          }
+        }
+        if (!ok) {
+          chains[s].reset();
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+  bool any = false;
+  std::set<NodeId> dead;
+  for (size_t s = 0; s < 3; ++s) {
+    if (!chains[s]) continue;
+    Node& att = graph.nodes[size_t(a)];
+    const std::string x = kSlotName[s];
+    const View& v = chains[s]->view;
+    att.attrs.set(x + "_shape", std::vector<int64_t>(v.shape.begin(), v.shape.end()));
+    att.attrs.set(x + "_strides", v.strides);
+    att.attrs.set(x + "_offset", v.offset);
+    att.inputs[s] = chains[s]->source;
+    log.addf("{}: {} reads {} as offset {} strides [{}]", kPass, att.name, graph.values[size_t(chains[s]->source)].name,
+             v.offset, fmt::join(v.strides, ","));
+    dead.insert(chains[s]->nodes.begin(), chains[s]->nodes.end());
+    any = true;
+  }
+  for (NodeId n : dead) {
+    log.addf("Removing {}", graph.nodes[size_t(n)].name);
+    graph.nodes[size_t(n)].dead = true;
+  }
+  return any;
+}
+
+// Attention -> Transpose(0,2,1,3) [-> Reshape]: the attention writes
+// [B,S,H,D] (or the Reshape's shape, e.g. [B,S,H*D]) itself.
+bool viewOutput(Graph& graph, const Consumers& consumers, NodeId a, PassLog& log) {
+  Node& att = graph.nodes[size_t(a)];
+  if (att.outputs.size() != 1 || att.attrs.has("y_strides") || att.attrs.has("out_shape")) return false;
+  const ValueId y = att.outputs[0];
+  const Shape ys = graph.values[size_t(y)].desc.shape;
+  if (ys.size() != 4) return false;
+  NodeId t = soleConsumer(graph, consumers, y);
+  if (t < 0) return false;
+  const Node& tn = graph.nodes[size_t(t)];
+  if (tn.op != "Transpose" || tn.outputs.size() != 1 || tn.inputs[0] != y ||
+      tn.attrs.getInts("perm") != std::vector<int64_t>{0, 2, 1, 3})
+    return false;
+  const int64_t b = ys[0], h = ys[1], s = ys[2], d = ys[3];
+  std::vector<NodeId> absorbed = {t};
+  ValueId out = tn.outputs[0];
+  Shape out_shape{b, s, h, d};
+  // The [B,S,H,D] result is written densely, so any Reshape of it (usually
+  // to [B,S,H*D], or [B*S,H*D] before a 2-D Gemm) is the same bytes.
+  NodeId r = soleConsumer(graph, consumers, out);
+  if (r >= 0 && (graph.nodes[size_t(r)].op == "Reshape" || graph.nodes[size_t(r)].op == "Flatten") &&
+      graph.nodes[size_t(r)].outputs.size() == 1 && graph.nodes[size_t(r)].inputs[0] == out) {
+    const Shape& rs = graph.values[size_t(graph.nodes[size_t(r)].outputs[0])].desc.shape;
+    if (shapeElements(rs) == b * s * h * d) {
+      absorbed.push_back(r);
+      out = graph.nodes[size_t(r)].outputs[0];
+      out_shape = rs;
+    }
+  }
+  att.attrs.set("y_strides", std::vector<int64_t>{s * h * d, d, h * d, 1});
+  att.attrs.set("out_shape", std::vector<int64_t>(out_shape.begin(), out_shape.end()));
+  att.outputs[0] = out;
+  graph.values[size_t(out)].producer = a;
+  log.addf("{}: {} writes {} as {}", kPass, att.name, graph.values[size_t(out)].name, shapeText(out_shape));
+  for (NodeId n : absorbed) {
+    log.addf("Removing {}", graph.nodes[size_t(n)].name);
+    graph.nodes[size_t(n)].dead = true;
+  }
+  return true;
+}
+
+}  // namespace
+
+Status attentionViews(Graph& graph, PassLog& log) {
+  for (size_t i = 0; i < graph.nodes.size(); ++i) {
+    if (graph.nodes[i].dead || graph.nodes[i].op != fused::kAttention || graph.nodes[i].inputs.size() < 3) continue;
+    PassLog lines;  // logged after "Running:", which is only written when something changed
+    bool touched = false;
+    Consumers consumers = graph.consumers();
+    if (viewInputs(graph, consumers, NodeId(i), lines)) {
+      touched = true;
+      consumers = graph.consumers();
+    }
+    if (viewOutput(graph, consumers, NodeId(i), lines)) touched = true;
+    if (!touched) continue;
+    log.addf("Running: {} on {}", kPass, graph.nodes[i].name);
+    for (const std::string& l : lines.lines()) log.add(l);
+  }
+  graph.compact();
+  return OkStatus();
+}
+
+}  // namespace gpuscope::engine
