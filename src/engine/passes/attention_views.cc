@@ -280,7 +280,25 @@ bool viewInputs(Graph& graph, const Consumers& consumers, NodeId a, PassLog& log
     dead.insert(chains[s]->nodes.begin(), chains[s]->nodes.end());
     any = true;
   }
+  // A chain that stopped early reads from the middle of another chain (K's
+  // source may be the permute that Q's and V's chains pass through): the
+  // nodes producing a value still read stay, with everything they read.
+  std::set<ValueId> needed(graph.nodes[size_t(a)].inputs.begin(), graph.nodes[size_t(a)].inputs.end());
+  std::set<NodeId> kept;
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (NodeId n : dead) {
+      if (kept.count(n)) continue;
+      const Node& node = graph.nodes[size_t(n)];
+      bool read = std::any_of(node.outputs.begin(), node.outputs.end(), [&](ValueId o) { return needed.count(o) != 0; });
+      if (!read) continue;
+      kept.insert(n);
+      needed.insert(node.inputs.begin(), node.inputs.end());
+      grew = true;
+    }
+  }
   for (NodeId n : dead) {
+    if (kept.count(n)) continue;
     log.addf("Removing {}", graph.nodes[size_t(n)].name);
     graph.nodes[size_t(n)].dead = true;
   }

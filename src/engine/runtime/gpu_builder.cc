@@ -7,6 +7,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <optional>
 #include <random>
 
 #include "engine/gpu/cuda_check.h"
@@ -105,11 +106,8 @@ std::string formatCombination(const Graph& g, const Node& node) {
                      fmt::join(outs, ", "));
 }
 
-// Times one tactic: 1 warm-up, then `runs` back-to-back enqueues between two events.
-StatusOr<double> timeTactic(GpuLayer& layer, const LayerBindings& b, TimingStream& ts, int runs, const std::string& where) {
-  GS_RETURN_IF_ERROR(layer.enqueue(b, ts.stream));
-  GS_CUDA_CHECK(cudaGetLastError(), where);
-  GS_CUDA_CHECK(cudaStreamSynchronize(ts.stream), where);
+// GPU time of `runs` back-to-back enqueues between two events, per run.
+StatusOr<double> timeDirect(GpuLayer& layer, const LayerBindings& b, TimingStream& ts, int runs, const std::string& where) {
   GS_CUDA_CHECK(cudaEventRecord(ts.start, ts.stream), where);
   for (int i = 0; i < runs; ++i) GS_RETURN_IF_ERROR(layer.enqueue(b, ts.stream));
   GS_CUDA_CHECK(cudaEventRecord(ts.stop, ts.stream), where);
@@ -118,6 +116,54 @@ StatusOr<double> timeTactic(GpuLayer& layer, const LayerBindings& b, TimingStrea
   float ms = 0;
   GS_CUDA_CHECK(cudaEventElapsedTime(&ms, ts.start, ts.stop), where);
   return double(ms) / runs;
+}
+
+// The same runs captured into a CUDA graph and launched once: the engine
+// runs as a graph, and a directly launched layer measures the library's
+// host overhead instead of its kernels whenever the host is slower than the
+// GPU (cuDNN's legacy API spends tens of microseconds per call, so small
+// convolutions would pick the algorithm with the cheapest host path).
+// nullopt when the layer cannot be captured.
+StatusOr<std::optional<double>> timeCaptured(GpuLayer& layer, const LayerBindings& b, TimingStream& ts, int runs,
+                                             const std::string& where) {
+  if (cudaStreamBeginCapture(ts.stream, cudaStreamCaptureModeThreadLocal) != cudaSuccess) {
+    (void)cudaGetLastError();
+    return std::optional<double>();
+  }
+  bool enqueued = true;
+  for (int i = 0; i < runs && enqueued; ++i) enqueued = layer.enqueue(b, ts.stream).ok();
+  cudaGraph_t graph = nullptr;
+  cudaError_t end = cudaStreamEndCapture(ts.stream, &graph);
+  cudaGraphExec_t exec = nullptr;
+  bool ok = enqueued && end == cudaSuccess && graph != nullptr &&
+            cudaGraphInstantiate(&exec, graph, 0) == cudaSuccess;
+  if (graph) (void)cudaGraphDestroy(graph);
+  if (!ok) {
+    if (exec) (void)cudaGraphExecDestroy(exec);
+    (void)cudaGetLastError();
+    return std::optional<double>();
+  }
+  float ms = 0;
+  cudaError_t err = cudaGraphLaunch(exec, ts.stream);  // warm-up launch (uploads the graph)
+  if (err == cudaSuccess) err = cudaEventRecord(ts.start, ts.stream);
+  if (err == cudaSuccess) err = cudaGraphLaunch(exec, ts.stream);
+  if (err == cudaSuccess) err = cudaEventRecord(ts.stop, ts.stream);
+  if (err == cudaSuccess) err = cudaEventSynchronize(ts.stop);
+  if (err == cudaSuccess) err = cudaEventElapsedTime(&ms, ts.start, ts.stop);
+  (void)cudaGraphExecDestroy(exec);
+  GS_CUDA_CHECK(err, where);
+  return std::optional<double>(double(ms) / runs);
+}
+
+// Times one tactic: 1 warm-up, then `runs` enqueues, captured in a CUDA
+// graph when the layer allows it, else launched directly.
+StatusOr<double> timeTactic(GpuLayer& layer, const LayerBindings& b, TimingStream& ts, int runs, const std::string& where) {
+  GS_RETURN_IF_ERROR(layer.enqueue(b, ts.stream));
+  GS_CUDA_CHECK(cudaGetLastError(), where);
+  GS_CUDA_CHECK(cudaStreamSynchronize(ts.stream), where);
+  GS_ASSIGN_OR_RETURN(std::optional<double> captured, timeCaptured(layer, b, ts, runs, where));
+  if (captured) return *captured;
+  return timeDirect(layer, b, ts, runs, where);
 }
 
 }  // namespace
