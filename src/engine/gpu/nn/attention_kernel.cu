@@ -10,6 +10,7 @@
 #include <mma.h>
 
 #include "engine/gpu/nn/attention_kernel.h"
+#include "engine/gpu/nn/float_io.cuh"
 
 namespace gpuscope::engine::gpu {
 namespace {
@@ -17,12 +18,6 @@ namespace {
 constexpr int kKeyTile = 32;
 constexpr int kRows = kAttnRowsPerWarp;
 
-__device__ __forceinline__ float ld(const float* p, int64_t i) { return p[i]; }
-__device__ __forceinline__ float ld(const __half* p, int64_t i) { return __half2float(p[i]); }
-__device__ __forceinline__ float ld(const __nv_bfloat16* p, int64_t i) { return __bfloat162float(p[i]); }
-__device__ __forceinline__ void st(float* p, int64_t i, float v) { p[i] = v; }
-__device__ __forceinline__ void st(__half* p, int64_t i, float v) { p[i] = __float2half_rn(v); }
-__device__ __forceinline__ void st(__nv_bfloat16* p, int64_t i, float v) { p[i] = __float2bfloat16_rn(v); }
 
 __device__ __forceinline__ float ldMask(const void* m, DType t, int64_t i) {
   switch (t) {

@@ -7,16 +7,11 @@
 #include <cfloat>
 
 #include "engine/gpu/nn/nn_kernels.h"
+#include "engine/gpu/nn/float_io.cuh"
 
 namespace gpuscope::engine::gpu {
 namespace {
 
-__device__ __forceinline__ float ld(const float* p, int64_t i) { return p[i]; }
-__device__ __forceinline__ float ld(const __half* p, int64_t i) { return __half2float(p[i]); }
-__device__ __forceinline__ float ld(const __nv_bfloat16* p, int64_t i) { return __bfloat162float(p[i]); }
-__device__ __forceinline__ void st(float* p, int64_t i, float v) { p[i] = v; }
-__device__ __forceinline__ void st(__half* p, int64_t i, float v) { p[i] = __float2half_rn(v); }
-__device__ __forceinline__ void st(__nv_bfloat16* p, int64_t i, float v) { p[i] = __float2bfloat16_rn(v); }
 
 unsigned gridFor(int64_t n, int threads) {
   int64_t b = (n + threads - 1) / threads;
