@@ -14,7 +14,7 @@ dest=${2:-.device}
 shift; shift || true
 rm -rf "$dest"
 mkdir -p "$dest/bin" "$dest/lib"
-cp "$build/gpuscope" "$dest/bin/"
+cp "$build/gpuscope" "$build/gpuscope-bench" "$dest/bin/"
 for extra in "$@"; do cp "$build/$extra" "$dest/bin/"; done
 find "$build" -maxdepth 3 -name 'libgpuscope_*.so' -exec cp {} "$dest/lib/" \;
 for f in "$dest"/bin/* "$dest"/lib/*.so; do
