@@ -91,8 +91,7 @@ void appendDisplayCell(const ReportTable& t, size_t row, size_t col, TimeUnit ti
   }
 }
 
-void appendDouble(double v, std::string& out) {
-  char buf[64];
+char* writeDouble(double v, char* out) {
   // Fast path, same text: a whole number below 2^52 whose last digit is not
   // 0 has exactly its integer digits as shortest round-trip form, and fixed
   // notation is shorter than scientific for it, so to_chars(double) would
@@ -101,16 +100,25 @@ void appendDouble(double v, std::string& out) {
   if (v > -4503599627370496.0 && v < 4503599627370496.0) {
     auto i = static_cast<int64_t>(v);
     if (static_cast<double>(i) == v && i % 10 != 0) {
-      auto r = std::to_chars(buf, buf + sizeof buf, i);
-      out.append(buf, static_cast<size_t>(r.ptr - buf));
-      out.append(".0");
-      return;
+      char* end = std::to_chars(out, out + 24, i).ptr;
+      end[0] = '.';
+      end[1] = '0';
+      return end + 2;
     }
   }
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  std::string_view s(buf, static_cast<size_t>(r.ptr - buf));
-  out.append(s);
-  if (s.find_first_of(".eEn") == std::string_view::npos) out.append(".0");
+  char* end = std::to_chars(out, out + kMaxDoubleText - 2, v).ptr;
+  std::string_view s(out, static_cast<size_t>(end - out));
+  if (s.find_first_of(".eEn") == std::string_view::npos) {
+    end[0] = '.';
+    end[1] = '0';
+    end += 2;
+  }
+  return end;
+}
+
+void appendDouble(double v, std::string& out) {
+  char buf[kMaxDoubleText];
+  out.append(buf, static_cast<size_t>(writeDouble(v, buf) - buf));
 }
 
 bool appendRawNumber(const ReportTable& t, size_t row, size_t col, TimeUnit time_unit, std::string& out) {

@@ -23,5 +23,9 @@ bool appendRawNumber(const ReportTable& t, size_t row, size_t col, TimeUnit time
 
 // Shortest round-trip text of a double, with ".0" kept for whole numbers.
 void appendDouble(double v, std::string& out);
+// The same text written at `out`, which has room for kMaxDoubleText bytes;
+// returns the end.
+inline constexpr size_t kMaxDoubleText = 40;
+char* writeDouble(double v, char* out);
 
 }  // namespace gpuscope::stats

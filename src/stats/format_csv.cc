@@ -1,7 +1,11 @@
 // CSV: one header line, then one line per row; numbers plain (no
 // separators, full precision), text quoted only where RFC 4180 needs it.
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstring>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include "stats/cell_text.h"
@@ -30,6 +34,104 @@ void appendCsvText(std::string_view s, std::string& out) {
   out.push_back('"');
 }
 
+// Writes rows of a table as CSV lines. The writer of each column is decided
+// once, not per cell (reports of millions of rows spend their time here),
+// and cells are written straight into the output buffer, which is grown
+// once per row for its numbers and once per cell for a text. Same text as
+// appendRawNumber.
+class RowWriter {
+ public:
+  RowWriter(const ReportTable& t, TimeUnit unit) : t_(t), nc_(t.columnCount()), kind_(nc_), div_(nc_) {
+    for (size_t c = 0; c < nc_; ++c) {
+      const Column& col = t.columns()[c];
+      div_[c] = displayDivisor(col.unit, unit);
+      switch (col.type) {
+        case ValueType::kText: kind_[c] = Kind::kText; break;
+        case ValueType::kInt: kind_[c] = div_[c] == 1.0 ? Kind::kIntExact : Kind::kIntScaled; break;
+        case ValueType::kDouble: kind_[c] = Kind::kDouble; break;
+      }
+      if (kind_[c] == Kind::kText) text_cols_.push_back(c);
+    }
+  }
+
+  // Rows [first, last) into `out` (replacing its content).
+  void write(size_t first, size_t last, std::string& out) const {
+    constexpr size_t kCellMax = kMaxDoubleText + 1;  // a number with its comma
+    out.resize(std::max<size_t>(out.capacity(), 1 << 16));
+    char* p = out.data();
+    char* limit = p + out.size();
+    auto room = [&](size_t n) {
+      if (static_cast<size_t>(limit - p) >= n) return;
+      size_t used = static_cast<size_t>(p - out.data());
+      out.resize(std::max(2 * out.size(), used + n));
+      p = out.data() + used;
+      limit = out.data() + out.size();
+    };
+    for (size_t r = first; r < last; ++r) {
+      if (!text_cols_.empty()) {
+        if (r + 2 * kAhead < last) prefetchRow(r + 2 * kAhead, false);
+        if (r + kAhead < last) prefetchRow(r + kAhead, true);
+      }
+      room(nc_ * kCellMax + 1);
+      for (size_t c = 0; c < nc_; ++c) {
+        if (c > 0) *p++ = ',';
+        Cell cell = t_.at(r, c);
+        switch (kind_[c]) {
+          case Kind::kText: {
+            if (cell.text == kNullText) break;
+            std::string_view s = t_.text(cell.text);
+            room(2 * s.size() + 2 + (nc_ - c) * kCellMax + 1);
+            if (!needsQuotes(s)) {
+              std::memcpy(p, s.data(), s.size());
+              p += s.size();
+            } else {
+              *p++ = '"';
+              for (char ch : s) {
+                if (ch == '"') *p++ = '"';
+                *p++ = ch;
+              }
+              *p++ = '"';
+            }
+            break;
+          }
+          case Kind::kIntExact:
+            if (cell.i != kNullInt) p = std::to_chars(p, p + kCellMax, cell.i).ptr;
+            break;
+          case Kind::kIntScaled:
+            if (cell.i != kNullInt) p = writeDouble(static_cast<double>(cell.i) / div_[c], p);
+            break;
+          case Kind::kDouble:
+            if (!std::isnan(cell.d)) p = writeDouble(cell.d / div_[c], p);
+            break;
+        }
+      }
+      *p++ = '\n';
+    }
+    out.resize(static_cast<size_t>(p - out.data()));
+  }
+
+ private:
+  enum class Kind : uint8_t { kText, kIntExact, kIntScaled, kDouble };
+  // Rows of summaries are in time order, their names in string-table order:
+  // each text is a cache miss for its view and one for its bytes. Fetch the
+  // view 2*kAhead rows ahead and the bytes kAhead rows ahead.
+  static constexpr size_t kAhead = 32;
+  void prefetchRow(size_t row, bool bytes) const {
+    for (size_t c : text_cols_) {
+      uint32_t id = t_.at(row, c).text;
+      if (id == kNullText) continue;
+      if (bytes) __builtin_prefetch(t_.textSlot(id)->data());
+      else __builtin_prefetch(t_.textSlot(id));
+    }
+  }
+
+  const ReportTable& t_;
+  size_t nc_;
+  std::vector<Kind> kind_;
+  std::vector<double> div_;
+  std::vector<size_t> text_cols_;
+};
+
 }  // namespace
 
 void writeCsv(const ReportTable& t, const FormatOptions& o, TextSink& out) {
@@ -38,78 +140,42 @@ void writeCsv(const ReportTable& t, const FormatOptions& o, TextSink& out) {
     return;
   }
   size_t nc = t.columnCount(), nr = t.rowCount();
-  std::string buf;
+  std::string header;
   for (size_t c = 0; c < nc; ++c) {
-    if (c > 0) buf.push_back(',');
-    appendCsvText(columnHeader(t.columns()[c], o.time_unit), buf);
+    if (c > 0) header.push_back(',');
+    appendCsvText(columnHeader(t.columns()[c], o.time_unit), header);
   }
-  buf.push_back('\n');
-  // Per-column writer decided once, not per cell: reports of millions of
-  // rows spend their time here. Same text as appendRawNumber.
-  enum class Kind : uint8_t { kText, kIntExact, kIntScaled, kDouble };
-  std::vector<Kind> kind(nc);
-  std::vector<double> div(nc);
-  for (size_t c = 0; c < nc; ++c) {
-    const Column& col = t.columns()[c];
-    div[c] = displayDivisor(col.unit, o.time_unit);
-    switch (col.type) {
-      case ValueType::kText: kind[c] = Kind::kText; break;
-      case ValueType::kInt: kind[c] = div[c] == 1.0 ? Kind::kIntExact : Kind::kIntScaled; break;
-      case ValueType::kDouble: kind[c] = Kind::kDouble; break;
-    }
-  }
-  constexpr size_t kChunk = size_t{1} << 20;
-  buf.reserve(kChunk + 4096);
-  std::vector<size_t> text_cols;
-  for (size_t c = 0; c < nc; ++c) {
-    if (kind[c] == Kind::kText) text_cols.push_back(c);
-  }
-  // Rows of summaries are in time order, their names in string-table order:
-  // each text is a cache miss for its view and one for its bytes. Fetch the
-  // view 2*kAhead rows ahead and the bytes kAhead rows ahead.
-  constexpr size_t kAhead = 32;
-  auto prefetchRow = [&](size_t row, bool bytes) {
-    for (size_t c : text_cols) {
-      uint32_t id = t.at(row, c).text;
-      if (id == kNullText) continue;
-      if (bytes) __builtin_prefetch(t.textSlot(id)->data());
-      else __builtin_prefetch(t.textSlot(id));
-    }
+  header.push_back('\n');
+  out.put(header);
+
+  // Rows in chunks; large tables are formatted a few chunks at a time on as
+  // many threads, and the chunks written in order.
+  const RowWriter writer(t, o.time_unit);
+  constexpr size_t kChunkRows = size_t{1} << 14;
+  const size_t chunks = (nr + kChunkRows - 1) / kChunkRows;
+  const size_t cores = std::thread::hardware_concurrency();
+  const size_t lanes = chunks >= 8 ? std::min<size_t>({cores, 4, chunks}) : 1;
+  std::vector<std::string> bufs(std::max<size_t>(lanes, 1));
+  auto format = [&](size_t chunk, std::string& buf) {
+    writer.write(chunk * kChunkRows, std::min(nr, (chunk + 1) * kChunkRows), buf);
   };
-  for (size_t r = 0; r < nr; ++r) {
-    if (!text_cols.empty()) {
-      if (r + 2 * kAhead < nr) prefetchRow(r + 2 * kAhead, false);
-      if (r + kAhead < nr) prefetchRow(r + kAhead, true);
-    }
-    for (size_t c = 0; c < nc; ++c) {
-      if (c > 0) buf.push_back(',');
-      Cell cell = t.at(r, c);
-      switch (kind[c]) {
-        case Kind::kText:
-          if (cell.text != kNullText) appendCsvText(t.text(cell.text), buf);
-          break;
-        case Kind::kIntExact:
-          if (cell.i != kNullInt) {
-            char num[32];
-            auto res = std::to_chars(num, num + sizeof num, cell.i);
-            buf.append(num, static_cast<size_t>(res.ptr - num));
-          }
-          break;
-        case Kind::kIntScaled:
-          if (cell.i != kNullInt) appendDouble(static_cast<double>(cell.i) / div[c], buf);
-          break;
-        case Kind::kDouble:
-          if (!std::isnan(cell.d)) appendDouble(cell.d / div[c], buf);
-          break;
+  for (size_t first = 0; first < chunks; first += bufs.size()) {
+    size_t n = std::min(bufs.size(), chunks - first);
+    std::vector<std::thread> helpers;
+    size_t inline_from = 1;
+    for (size_t j = 1; j < n; ++j) {
+      try {
+        helpers.emplace_back([&, j] { format(first + j, bufs[j]); });
+      } catch (const std::system_error&) {
+        break;  // no thread to be had: this thread formats the rest
       }
+      inline_from = j + 1;
     }
-    buf.push_back('\n');
-    if (buf.size() >= kChunk) {
-      out.put(buf);
-      buf.clear();
-    }
+    format(first, bufs[0]);
+    for (size_t j = inline_from; j < n; ++j) format(first + j, bufs[j]);
+    for (std::thread& h : helpers) h.join();
+    for (size_t j = 0; j < n; ++j) out.put(bufs[j]);
   }
-  out.put(buf);
 }
 
 }  // namespace gpuscope::stats

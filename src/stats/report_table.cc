@@ -1,23 +1,25 @@
 #include "stats/report_table.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace gpuscope::stats {
 
 size_t ReportTable::addColumn(std::string label, Unit unit, ValueType type) {
   columns_.push_back(Column{std::move(label), unit, type});
+  Cell cell;
+  switch (type) {
+    case ValueType::kInt: cell.i = kNullInt; break;
+    case ValueType::kDouble: cell.d = std::numeric_limits<double>::quiet_NaN(); break;
+    case ValueType::kText: cell.text = kNullText; break;
+  }
+  null_row_.push_back(cell);
   return columns_.size() - 1;
 }
 
 size_t ReportTable::appendRow() {
   size_t row = rowCount();
-  for (const Column& c : columns_) {
-    Cell cell;
-    switch (c.type) {
-      case ValueType::kInt: cell.i = kNullInt; break;
-      case ValueType::kDouble: cell.d = std::numeric_limits<double>::quiet_NaN(); break;
-      case ValueType::kText: cell.text = kNullText; break;
-    }
-    cells_.push_back(cell);
-  }
+  cells_.insert(cells_.end(), null_row_.begin(), null_row_.end());
   return row;
 }
 
@@ -55,6 +57,26 @@ uint32_t ReportTable::traceText(const model::StringTable& strings, model::String
     texts_.push_back(strings.get(id));  // StringTable storage is stable (deque)
   }
   return slot;
+}
+
+uint32_t ReportTable::addText(std::string_view a, std::string_view b, std::string_view c) {
+  constexpr size_t kBlockBytes = size_t{1} << 20;
+  size_t n = a.size() + b.size() + c.size();
+  if (n > block_left_) {
+    size_t size = std::max(kBlockBytes, n);
+    blocks_.push_back(std::make_unique_for_overwrite<char[]>(size));
+    block_pos_ = blocks_.back().get();
+    block_left_ = size;
+  }
+  char* p = block_pos_;
+  if (!a.empty()) std::memcpy(p, a.data(), a.size());
+  if (!b.empty()) std::memcpy(p + a.size(), b.data(), b.size());
+  if (!c.empty()) std::memcpy(p + a.size() + b.size(), c.data(), c.size());
+  block_pos_ += n;
+  block_left_ -= n;
+  uint32_t id = static_cast<uint32_t>(texts_.size());
+  texts_.emplace_back(p, n);
+  return id;
 }
 
 void ReportTable::permuteRows(const std::vector<uint32_t>& order) {

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <deque>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -82,9 +83,14 @@ class ReportTable {
   std::string_view textAt(size_t row, size_t col) const;
 
   // Text pool. internText copies (once per distinct value); traceText refers
-  // to the trace's string table without copying.
+  // to the trace's string table without copying; addText copies the
+  // concatenation a + b + c without looking for an equal text, into blocks
+  // filled in call order, so that texts added in row order are read back
+  // sequentially by the formatters (millions of distinct range names).
   uint32_t internText(std::string_view s);
   uint32_t traceText(const model::StringTable& strings, model::StringId id);
+  uint32_t addText(std::string_view a, std::string_view b = {}, std::string_view c = {});
+  void reserveTexts(size_t n) { texts_.reserve(texts_.size() + n); }
   std::string_view text(uint32_t id) const { return texts_[id]; }
   // Where text id's view is stored, for prefetching ahead of a scan that
   // visits texts in random order (large reports sorted by time).
@@ -105,6 +111,10 @@ class ReportTable {
   std::deque<std::string> owned_;
   std::unordered_map<std::string_view, uint32_t> owned_index_;
   std::vector<uint32_t> trace_index_;  // StringId -> text id, kNullText if not yet seen
+  std::vector<std::unique_ptr<char[]>> blocks_;  // addText storage; blocks never move
+  char* block_pos_ = nullptr;
+  size_t block_left_ = 0;
+  std::vector<Cell> null_row_;  // one row of NULL cells, appended by appendRow
 };
 
 }  // namespace gpuscope::stats

@@ -5,34 +5,36 @@
 
 namespace gpuscope::stats {
 
-StringGroups groupByString(std::span<const model::StringId> ids, size_t string_count) {
-  StringGroups out;
-  std::vector<uint32_t> slot(string_count, kNullText);
-  out.group.resize(ids.size());
-  for (size_t i = 0; i < ids.size(); ++i) {
-    uint32_t& g = slot[ids[i]];
-    if (g == kNullText) {
-      g = static_cast<uint32_t>(out.keys.size());
-      out.keys.push_back(ids[i]);
-    }
-    out.group[i] = g;
-  }
-  return out;
+SummaryColumns addSummaryColumns(ReportTable& t, const SummarySpec& spec) {
+  SummaryColumns c;
+  c.percent = spec.percent;
+  if (spec.percent) c.pct = t.addColumn("Time", Unit::kRatio, ValueType::kDouble);
+  c.total = t.addColumn(spec.total_label, spec.unit, ValueType::kInt);
+  c.count = t.addColumn(spec.count_label, Unit::kCount, ValueType::kInt);
+  c.avg = t.addColumn("Avg", spec.unit, ValueType::kDouble);
+  c.med = t.addColumn("Med", spec.unit, ValueType::kDouble);
+  c.min = t.addColumn("Min", spec.unit, ValueType::kInt);
+  c.max = t.addColumn("Max", spec.unit, ValueType::kInt);
+  c.stddev = t.addColumn("StdDev", spec.unit, ValueType::kDouble);
+  for (const auto& label : spec.text_labels) c.text.push_back(t.addColumn(label, Unit::kText, ValueType::kText));
+  return c;
+}
+
+void setSummaryRow(ReportTable& t, const SummaryColumns& c, size_t r, const SummaryStats& s, int64_t grand) {
+  if (c.percent) t.setDouble(r, c.pct, percentOf(s.total, grand));
+  t.setInt(r, c.total, s.total);
+  t.setInt(r, c.count, s.count);
+  t.setDouble(r, c.avg, s.mean);
+  t.setDouble(r, c.med, s.median);
+  t.setInt(r, c.min, s.min);
+  t.setInt(r, c.max, s.max);
+  t.setDouble(r, c.stddev, s.stddev);
 }
 
 void buildSummary(ReportTable& t, const SummarySpec& spec, std::span<const SummaryStats> stats,
                   std::span<const uint32_t> texts) {
   size_t k = spec.text_labels.size();
-  size_t c_pct = spec.percent ? t.addColumn("Time", Unit::kRatio, ValueType::kDouble) : 0;
-  size_t c_total = t.addColumn(spec.total_label, spec.unit, ValueType::kInt);
-  size_t c_count = t.addColumn(spec.count_label, Unit::kCount, ValueType::kInt);
-  size_t c_avg = t.addColumn("Avg", spec.unit, ValueType::kDouble);
-  size_t c_med = t.addColumn("Med", spec.unit, ValueType::kDouble);
-  size_t c_min = t.addColumn("Min", spec.unit, ValueType::kInt);
-  size_t c_max = t.addColumn("Max", spec.unit, ValueType::kInt);
-  size_t c_sd = t.addColumn("StdDev", spec.unit, ValueType::kDouble);
-  std::vector<size_t> c_text;
-  for (const auto& label : spec.text_labels) c_text.push_back(t.addColumn(label, Unit::kText, ValueType::kText));
+  SummaryColumns cols = addSummaryColumns(t, spec);
 
   // Sort by (total, count) on a compact copy of the keys first; names are
   // compared only inside runs that tie on both (the full comparator is a
@@ -73,31 +75,22 @@ void buildSummary(ReportTable& t, const SummarySpec& spec, std::span<const Summa
   for (const auto& s : stats) grand += s.total;
   t.reserveRows(stats.size());
   for (uint32_t g : order) {
-    const SummaryStats& s = stats[g];
     size_t r = t.appendRow();
-    if (spec.percent) t.setDouble(r, c_pct, percentOf(s.total, grand));
-    t.setInt(r, c_total, s.total);
-    t.setInt(r, c_count, s.count);
-    t.setDouble(r, c_avg, s.mean);
-    t.setDouble(r, c_med, s.median);
-    t.setInt(r, c_min, s.min);
-    t.setInt(r, c_max, s.max);
-    t.setDouble(r, c_sd, s.stddev);
-    for (size_t j = 0; j < k; ++j) t.setText(r, c_text[j], texts[g * k + j]);
+    setSummaryRow(t, cols, r, stats[g], grand);
+    for (size_t j = 0; j < k; ++j) t.setText(r, cols.text[j], texts[g * k + j]);
   }
 }
 
-void buildNameSummary(ReportTable& t, const model::Trace& tr, std::span<const int64_t> dur,
-                      std::span<const model::StringId> names, const char* skipped_reason) {
-  if (dur.empty()) {
+void buildNameSummary(ReportTable& t, const model::Trace& tr, const NameGroups& groups,
+                      const SummarySpec& spec, const char* skipped_reason) {
+  if (groups.keys.empty()) {
     t.setSkipped(skipped_reason);
     return;
   }
-  StringGroups groups = groupByString(names, tr.strings.size());
-  std::vector<SummaryStats> stats = summarizeGroups(dur, groups.group, groups.keys.size());
   std::vector<uint32_t> texts;
+  texts.reserve(groups.keys.size());
   for (model::StringId id : groups.keys) texts.push_back(t.traceText(tr.strings, id));
-  buildSummary(t, SummarySpec{true, "Total Time", "Num Calls", Unit::kDurNs, {"Name"}}, stats, texts);
+  buildSummary(t, spec, groups.stats, texts);
 }
 
 }  // namespace gpuscope::stats

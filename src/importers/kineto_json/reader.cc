@@ -3,13 +3,22 @@
 // parsed by simdjson On-Demand in batches of about kBatchBytes, so the
 // parser's memory does not grow with the file; each event goes to the
 // EventSink, which builds the tables.
+//
+// Parsing a batch (simdjson's index, then every event into a RawEvent) is
+// most of an import and needs nothing but the batch's bytes, so batches are
+// parsed by worker threads (and by this thread while it waits), each with
+// its own parser and a copy of the batch (batch_pipeline.h); this thread scans, and
+// hands the parsed events to the sink strictly in file order. The sink, and
+// so the trace, and the first error reported, are the same as one thread's.
 #include "importers/kineto_json/reader.h"
 
 #include <simdjson.h>
 
 #include <algorithm>
+#include <memory>
 #include <vector>
 
+#include "importers/kineto_json/batch_pipeline.h"
 #include "importers/kineto_json/event_parser.h"
 #include "importers/kineto_json/event_sink.h"
 #include "importers/kineto_json/structure_scanner.h"
@@ -18,15 +27,20 @@
 namespace gpuscope::importers {
 namespace {
 
-namespace od = simdjson::ondemand;
+using kineto_json::Batch;
 using kineto_json::EventSink;
+using kineto_json::parseBatch;
 using kineto_json::ParseFailure;
+using kineto_json::Pipeline;
 using kineto_json::RawEvent;
 using kineto_json::ScanError;
 using kineto_json::StructureScanner;
 using kineto_json::TopLevelReader;
 
-constexpr size_t kBatchBytes = 1 << 20;
+// Small enough that a batch, its copy and simdjson's index of it (4 bytes
+// per input byte) stay in a core's L2 cache while it is parsed, and that the
+// batches in flight add little memory (about 2 MiB each).
+constexpr size_t kBatchBytes = 1 << 18;
 
 // A byte for an error message: itself if printable, else \xNN.
 std::string shown(char c) {
@@ -41,7 +55,7 @@ class KinetoReader {
  public:
   KinetoReader(std::string& json, const std::string& path)
       : json_(json), scan_(json), path_(path), sink_(trace_, json.size() / 300 + 16),
-        top_(trace_, sink_, path) {}
+        top_(trace_, sink_, path), pipeline_(json) {}
 
   StatusOr<model::Trace> run();
 
@@ -52,9 +66,12 @@ class KinetoReader {
   Status fail(const ScanError& e) const { return fail(e.offset, e.what); }
   Status readObject(size_t pos);
   Status readEventArray(size_t pos, size_t* end);
-  Status flushBatch();
-  Status parseBatch(size_t first, size_t last, bool* ok, ParseFailure* failure,
-                    size_t* failed_event);
+  // Queues the batch being filled; hands parsed batches to the sink while
+  // more than the pipeline holds are queued (all of them if `drain`).
+  Status submitBatch(bool drain);
+  Status drain();
+  Status consume(std::unique_ptr<Batch> b);
+  Status batchError(Batch& b);
   void finishMeta();
 
   std::string& json_;
@@ -63,12 +80,8 @@ class KinetoReader {
   model::Trace trace_;
   EventSink sink_;
   TopLevelReader top_;
-  od::parser parser_;
-  std::string batch_;
-  std::vector<size_t> starts_;  // event offsets of the pending batch
-  std::vector<size_t> ends_;
-  size_t batch_begin_ = 0;            // file offset of the batch document's '['
-  const char* batch_base_ = nullptr;  // where that '[' is in memory
+  Pipeline pipeline_;
+  std::unique_ptr<Batch> filling_;  // the batch the scanner adds events to
   bool saw_events_ = false;
 };
 
@@ -148,133 +161,96 @@ Status KinetoReader::readEventArray(size_t pos, size_t* end) {
   std::string_view text = scan_.text();
   ScanError err;
   size_t index = 0;
+  // A structural error is reported after the events before it, as one
+  // thread that parses each batch as soon as it is full would: an error in
+  // an earlier batch comes first.
+  auto scanFail = [&](Status status) {
+    filling_.reset();  // a partial batch is never parsed
+    Status earlier = drain();
+    return earlier.ok() ? status : earlier;
+  };
   pos = scan_.skipWhitespace(pos + 1);
   if (pos < text.size() && text[pos] == ']') {
     *end = pos + 1;
     return OkStatus();
   }
   for (;;) {
-    if (pos >= text.size()) return fail(pos, "unexpected end of input in \"traceEvents\" (truncated?)");
+    if (pos >= text.size()) {
+      return scanFail(fail(pos, "unexpected end of input in \"traceEvents\" (truncated?)"));
+    }
     if (text[pos] != '{') {
-      return fail(pos, "\"traceEvents\"[" + std::to_string(index) +
-                           "]: expected an event object, found '" + shown(text[pos]) + "'");
+      return scanFail(fail(pos, "\"traceEvents\"[" + std::to_string(index) +
+                                    "]: expected an event object, found '" + shown(text[pos]) + "'"));
     }
     size_t event_end = 0;
-    if (!scan_.skipValue(pos, "traceEvents", &event_end, &err)) return fail(err);
-    starts_.push_back(pos);
-    ends_.push_back(event_end);
+    if (!scan_.skipValue(pos, "traceEvents", &event_end, &err)) return scanFail(fail(err));
+    if (!filling_) filling_ = pipeline_.take();
+    filling_->starts.push_back(pos);
+    filling_->ends.push_back(event_end);
     ++index;
-    if (event_end - starts_.front() >= kBatchBytes) GS_RETURN_IF_ERROR(flushBatch());
+    if (event_end - filling_->starts.front() >= kBatchBytes) GS_RETURN_IF_ERROR(submitBatch(false));
     pos = scan_.skipWhitespace(event_end);
-    if (pos >= text.size()) return fail(pos, "unexpected end of input in \"traceEvents\" (truncated?)");
+    if (pos >= text.size()) {
+      return scanFail(fail(pos, "unexpected end of input in \"traceEvents\" (truncated?)"));
+    }
     if (text[pos] == ',') {
       pos = scan_.skipWhitespace(pos + 1);
       continue;
     }
-    if (text[pos] != ']') return fail(pos, "expected ',' or ']' in \"traceEvents\"");
+    if (text[pos] != ']') return scanFail(fail(pos, "expected ',' or ']' in \"traceEvents\""));
     *end = pos + 1;
-    return flushBatch();
+    return submitBatch(true);
   }
 }
 
-// Parses events [first, last] of the pending batch as one document: the
-// separators around them are turned into '[' and ']' for the duration of
-// the parse (the caller's buffer is ours to use; it is restored before
-// returning), or, without room for simdjson's padding, a copy is parsed.
-Status KinetoReader::parseBatch(size_t first, size_t last, bool* ok, ParseFailure* failure,
-                                size_t* failed_event) {
-  const size_t begin = starts_[first];
-  const size_t end = ends_[last];
-  const size_t doc_begin = begin - 1;  // every event follows '[' or ','/whitespace
-  const size_t doc_length = end + 1 - doc_begin;
-  const bool in_place = end < json_.size() &&
-                        json_.capacity() >= doc_begin + doc_length + simdjson::SIMDJSON_PADDING;
-  struct Restore {
-    std::string* s = nullptr;
-    size_t a = 0, b = 0;
-    char ca = 0, cb = 0;
-    ~Restore() {
-      if (s != nullptr) {
-        (*s)[a] = ca;
-        (*s)[b] = cb;
-      }
-    }
-  } restore;
-  simdjson::padded_string_view view;
-  if (in_place) {
-    restore = Restore{&json_, doc_begin, end, json_[doc_begin], json_[end]};
-    json_[doc_begin] = '[';
-    json_[end] = ']';
-    batch_base_ = json_.data() + doc_begin;
-    view = simdjson::padded_string_view(batch_base_, doc_length, json_.capacity() - doc_begin);
-  } else {
-    batch_.clear();
-    batch_.reserve(doc_length + simdjson::SIMDJSON_PADDING);
-    batch_.push_back('[');
-    batch_.append(json_, begin, end - begin);
-    batch_.push_back(']');
-    batch_base_ = batch_.data();
-    view = simdjson::padded_string_view(batch_.data(), batch_.size(), batch_.capacity());
+Status KinetoReader::submitBatch(bool drain_all) {
+  if (filling_ && !filling_->starts.empty()) pipeline_.submit(std::move(filling_));
+  filling_.reset();
+  if (drain_all) return drain();
+  while (pipeline_.inFlight() > pipeline_.capacity()) {
+    GS_RETURN_IF_ERROR(consume(pipeline_.next()));
   }
-  batch_begin_ = doc_begin;
-  *ok = false;
-  *failed_event = first;
-  od::document doc;
-  if (auto e = parser_.iterate(view).get(doc)) {
-    failure->at = nullptr;
-    failure->what = std::string("invalid JSON: ") + simdjson::error_message(e);
-    return OkStatus();
-  }
-  od::array array;
-  if (auto e = doc.get_array().get(array)) {
-    failure->at = nullptr;
-    failure->what = std::string("invalid JSON: ") + simdjson::error_message(e);
-    return OkStatus();
-  }
-  size_t k = first;
-  for (auto element : array) {
-    *failed_event = k;
-    od::object object;
-    if (auto e = element.get_object().get(object)) {
-      failure->at = nullptr;
-      failure->what = std::string("invalid JSON: ") + simdjson::error_message(e);
-      return OkStatus();
-    }
-    RawEvent ev;
-    ev.offset = starts_[k];
-    if (!kineto_json::parseEvent(object, doc, &ev, failure)) return OkStatus();
-    sink_.handle(ev);
-    ++k;
-  }
-  *ok = true;
   return OkStatus();
 }
 
-Status KinetoReader::flushBatch() {
-  if (starts_.empty()) return OkStatus();
-  bool ok = false;
-  ParseFailure failure;
-  size_t failed = 0;
-  GS_RETURN_IF_ERROR(parseBatch(0, starts_.size() - 1, &ok, &failure, &failed));
-  if (!ok) {
-    // Errors found by simdjson's first stage (bad UTF-8, bad characters)
-    // have no position: parse the events one by one to name the culprit.
-    // Events before it were already handled; the import fails anyway.
-    if (failure.at == nullptr) {
-      for (size_t k = failed; k < starts_.size(); ++k) {
-        GS_RETURN_IF_ERROR(parseBatch(k, k, &ok, &failure, &failed));
-        if (!ok) break;
+Status KinetoReader::drain() {
+  while (pipeline_.inFlight() > 0) GS_RETURN_IF_ERROR(consume(pipeline_.next()));
+  return OkStatus();
+}
+
+Status KinetoReader::consume(std::unique_ptr<Batch> b) {
+  for (const RawEvent& ev : b->events) sink_.handle(ev);
+  if (!b->ok) return batchError(*b);
+  pipeline_.release(std::move(b));
+  return OkStatus();
+}
+
+// The failed batch's events before the failure went to the sink already.
+Status KinetoReader::batchError(Batch& b) {
+  // Errors found by simdjson's first stage (bad UTF-8, bad characters)
+  // have no position: parse the events one by one to name the culprit.
+  // Events before it are handled; the import fails anyway.
+  // If each event parses on its own, the batch's failure stands, placed at
+  // the last event.
+  ParseFailure failure = std::move(b.failure);
+  size_t failed = b.failed_event;
+  if (failure.at == nullptr) {
+    for (size_t k = failed; k < b.starts.size(); ++k) {
+      parseBatch(json_, b, k, k);
+      for (const RawEvent& ev : b.events) sink_.handle(ev);
+      failed = b.failed_event;
+      if (!b.ok) {
+        failure = std::move(b.failure);
+        break;
       }
     }
-    size_t offset = starts_[failed];
-    if (failure.at != nullptr && failure.at >= batch_base_) {
-      offset = std::min(batch_begin_ + static_cast<size_t>(failure.at - batch_base_), scan_.size());
-    }
-    return fail(offset, failure.what);
   }
-  starts_.clear();
-  ends_.clear();
-  return OkStatus();
+  size_t offset = b.starts[failed];
+  const char* base = b.copy.data();
+  if (failure.at != nullptr && failure.at >= base) {
+    offset = std::min(b.begin + static_cast<size_t>(failure.at - base), scan_.size());
+  }
+  return fail(offset, failure.what);
 }
 
 void KinetoReader::finishMeta() {
@@ -294,8 +270,6 @@ void KinetoReader::finishMeta() {
 }  // namespace
 
 StatusOr<model::Trace> readKinetoJson(std::string& json, const std::string& path) {
-  // Batches are parsed in place when `json` has simdjson's padding, from a
-  // copy otherwise.
   KinetoReader reader(json, path);
   return reader.run();
 }

@@ -11,8 +11,6 @@
 namespace gpuscope::importers::kineto_json {
 namespace {
 
-constexpr size_t kMaxDepth = 1024;  // simdjson's default depth limit
-
 std::string truncated(std::string_view context) {
   std::string s = "unexpected end of input";
   if (!context.empty()) {
@@ -109,26 +107,26 @@ bool StructureScanner::skipValue(size_t pos, std::string_view context, size_t* e
 // backslash (escapes are rare in traces) takes the byte-wise path.
 bool StructureScanner::skipContainer(size_t pos, std::string_view context, size_t* end,
                                      ScanError* error) {
-  stack_.clear();
+  depth_ = 0;
   const char* base = text_.data();
   const size_t n = text_.size();
   // 1: value ended at k; 0: continue; -1: error.
-  auto bracket = [&](size_t k, char d) -> int {
+  // Inlined: traces have several brackets per event, this runs for each.
+  auto bracket = [&](size_t k, char d) __attribute__((always_inline)) -> int {
     if (d == '{' || d == '[') {
-      if (stack_.size() >= kMaxDepth) {
+      if (depth_ >= kMaxDepth) {
         *error = {k, "nesting deeper than " + std::to_string(kMaxDepth) + " levels"};
         return -1;
       }
-      stack_.push_back(d);
+      stack_[depth_++] = d;
       return 0;
     }
     const char open = d == '}' ? '{' : '[';
-    if (stack_.empty() || stack_.back() != open) {
+    if (depth_ == 0 || stack_[depth_ - 1] != open) {
       *error = {k, std::string("mismatched '") + d + "'"};
       return -1;
     }
-    stack_.pop_back();
-    if (!stack_.empty()) return 0;
+    if (--depth_ != 0) return 0;
     *end = k + 1;
     return 1;
   };
@@ -140,14 +138,16 @@ bool StructureScanner::skipContainer(size_t pos, std::string_view context, size_
       uint64_t quote = 0, backslash = 0, brackets = 0;
       for (int lane = 0; lane < 4; ++lane) {
         __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i + 16 * lane));
-        auto mask = [&](char c) {
-          return static_cast<uint64_t>(static_cast<uint32_t>(
-                     _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c)))))
-                 << (16 * lane);
+        auto bits = [&](__m128i eq) {
+          return static_cast<uint64_t>(static_cast<uint32_t>(_mm_movemask_epi8(eq))) << (16 * lane);
         };
-        quote |= mask('"');
-        backslash |= mask('\\');
-        brackets |= mask('{') | mask('}') | mask('[') | mask(']');
+        // '[' | 0x20 == '{' and ']' | 0x20 == '}', and no other byte maps
+        // to those two: two compares find all four brackets.
+        __m128i folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+        quote |= bits(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+        backslash |= bits(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+        brackets |= bits(_mm_or_si128(_mm_cmpeq_epi8(folded, _mm_set1_epi8('{')),
+                                      _mm_cmpeq_epi8(folded, _mm_set1_epi8('}'))));
       }
       if (backslash == 0) {
         uint64_t inside = quote;  // prefix XOR: 1 from an opening quote up to its closing one

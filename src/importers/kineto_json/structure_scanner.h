@@ -9,10 +9,10 @@
 // simdjson when the batch is parsed.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace gpuscope::importers::kineto_json {
 
@@ -44,8 +44,11 @@ class StructureScanner {
  private:
   bool skipContainer(size_t pos, std::string_view context, size_t* end, ScanError* error);
 
+  static constexpr size_t kMaxDepth = 1024;  // simdjson's default depth limit
+
   std::string_view text_;
-  std::vector<char> stack_;  // open brackets of the value being skipped
+  std::array<char, kMaxDepth> stack_{};  // open brackets of the value being skipped
+  size_t depth_ = 0;
 };
 
 }  // namespace gpuscope::importers::kineto_json

@@ -18,16 +18,11 @@ ReportTable cudaApiSum(ReportContext& ctx, const ReportOptions&) {
   const model::Trace& tr = ctx.trace();
   const auto& a = tr.api_calls;
   ReportTable t("cuda_api_sum", "CUDA API Summary");
-  std::vector<int64_t> dur;
-  std::vector<model::StringId> names;
-  dur.reserve(a.size());
-  names.reserve(a.size());
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (!isCudaApiRow(tr, i) || a.end[i] == kNullI64) continue;
-    dur.push_back(a.end[i] - a.start[i]);
-    names.push_back(a.name[i]);
-  }
-  buildNameSummary(t, tr, dur, names, "does not contain CUDA API data");
+  NameGroups groups = summarizeByName(
+      a.size(), tr.strings.size(), [&](size_t i) { return isCudaApiRow(tr, i) && a.end[i] != kNullI64; },
+      [&](size_t i) { return a.name[i]; }, [&](size_t i) { return a.end[i] - a.start[i]; });
+  buildNameSummary(t, tr, groups, SummarySpec{true, "Total Time", "Num Calls", Unit::kDurNs, {"Name"}},
+                   "does not contain CUDA API data");
   return t;
 }
 

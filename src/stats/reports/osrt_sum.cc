@@ -8,16 +8,11 @@ ReportTable osrtSum(ReportContext& ctx, const ReportOptions&) {
   const model::Trace& tr = ctx.trace();
   const auto& os = tr.os_runtime;
   ReportTable t("osrt_sum", "OS Runtime Summary");
-  std::vector<int64_t> dur;
-  std::vector<model::StringId> names;
-  dur.reserve(os.size());
-  names.reserve(os.size());
-  for (size_t i = 0; i < os.size(); ++i) {
-    if (os.end[i] == model::kNullI64) continue;
-    dur.push_back(os.end[i] - os.start[i]);
-    names.push_back(os.name[i]);
-  }
-  buildNameSummary(t, tr, dur, names, "does not contain OS Runtime trace data");
+  NameGroups groups = summarizeByName(
+      os.size(), tr.strings.size(), [&](size_t i) { return os.end[i] != model::kNullI64; },
+      [&](size_t i) { return os.name[i]; }, [&](size_t i) { return os.end[i] - os.start[i]; });
+  buildNameSummary(t, tr, groups, SummarySpec{true, "Total Time", "Num Calls", Unit::kDurNs, {"Name"}},
+                   "does not contain OS Runtime trace data");
   return t;
 }
 
