@@ -316,3 +316,51 @@ TEST(AttentionViews, TinyTransformerPipelineReadsGemmOutputs) {
 
 }  // namespace
 }  // namespace gpuscope::engine::testing
+
+namespace gpuscope::engine::testing {
+namespace {
+
+// ViT's qkv where K^T also goes through a [B*H, D, S] reshape and back (as
+// bmm-style decompositions write it). From the qkv GEMM output B and H of K^T
+// cannot be merged (strides S*3C and D), so K's view starts at the qkv
+// Transpose's output instead, a node that Q's and V's chains pass through:
+// that Transpose must stay (ViT-B/16 at batch 256 on the H200 failed to
+// build with "input 'permute' is read before any layer produces it").
+TEST(AttentionViews, KeepsANodeAShorterChainStillReads) {
+  GraphBuilder b;
+  const DType t = DType::kFloat32;
+  ValueId x = b.input("x", {B, S, C}, t);
+  ValueId qkv = b.node("MatMul", "qkv_mm", {x, b.weight("w_qkv", {C, 3 * C}, -1.f, 1.f, t)});
+  ValueId r = b.node("Reshape", "qkv_R", {qkv, b.ints("qkv_shape", {B, S, 3, H, D})});
+  ValueId tr = b.node("Transpose", "qkv_T", {r}, attrs({{"perm", I{2, 0, 3, 1, 4}}}));
+  ValueId parts[3];
+  const char* names[3] = {"q", "k", "v"};
+  for (int i = 0; i < 3; ++i) {
+    std::string n = names[i];
+    ValueId s = b.node("Slice", "slice_" + n, {tr, b.ints("st_" + n, {i}), b.ints("en_" + n, {i + 1}), b.ints("axes_" + n, {0})});
+    parts[i] = b.node("Squeeze", "sq_" + n, {s, b.ints("sqax_" + n, {0})});
+  }
+  ValueId kt = b.node("Transpose", "kT", {parts[1]}, attrs({{"perm", I{0, 1, 3, 2}}}));
+  kt = b.node("Reshape", "kT_flat", {kt, b.ints("kT_flat_shape", {B * H, D, S})});
+  kt = b.node("Reshape", "kT_heads", {kt, b.ints("kT_heads_shape", {B, H, D, S})});
+  ValueId qk = b.node("MatMul", "qk", {parts[0], kt});
+  ValueId sc = b.node("Div", "scale", {qk, b.constant("sqrt_d", {}, {2.f}, t)});
+  ValueId p = b.node("Softmax", "softmax", {sc}, attrs({{"axis", int64_t(-1)}}));
+  b.output(b.node("MatMul", "pv", {p, parts[2]}));
+  Graph ref = b.build();
+  Graph g = ref;
+  optimizeViews(g);
+  const Node* a = attention(g);
+  ASSERT_NE(a, nullptr);
+  // Q and V read the GEMM output; K reads the live qkv Transpose's output.
+  EXPECT_EQ(a->inputs[0], g.findValue("qkv_mm_out"));
+  EXPECT_EQ(a->inputs[2], g.findValue("qkv_mm_out"));
+  EXPECT_EQ(a->inputs[1], g.findValue("qkv_T_out"));
+  bool transpose_alive = false;
+  for (const Node& n : g.nodes) transpose_alive |= !n.dead && n.name == "qkv_T";
+  EXPECT_TRUE(transpose_alive);
+  expectSameOutputs(g, ref, 1e-5, 1e-5);
+}
+
+}  // namespace
+}  // namespace gpuscope::engine::testing
