@@ -1,6 +1,12 @@
 // Scaled dot-product attention fusion:
-//   MatMul(Q [* c], K^T [* c]) [/ c | * c] [+ mask] [Where causal] -> Softmax(last axis) -> MatMul(., V)
+//   MatMul(Q [* c], K^T [* c]) [/ c | * c] [+ mask] [Where causal] -> Softmax(last axis)
+//     [-> Where(IsNaN(p), 0, p)] -> MatMul(., V)
 // -> gpuscope.Attention (TensorRT/Myelin: one "_gemm_mha_v2" kernel).
+// The NaN guard is what torch.onnx writes for SDPA with a mask (HF BERT,
+// GPT-2): it only differs from the plain softmax on a row whose every score
+// is -inf, which finite masks (HF uses the dtype's lowest finite value) never
+// produce; the fused kernel accumulates in fp32, where the mask cannot
+// overflow either.
 #include <algorithm>
 #include <cmath>
 
@@ -69,6 +75,32 @@ NodeId chainProducer(const Graph& graph, const Consumers& consumers, ValueId v, 
   return producerOf(graph, v);
 }
 
+// Where(IsNaN(p), 0, p) reading softmax output `p` and nothing else reading
+// p: {IsNaN node, Where node}, else empty.
+std::vector<NodeId> nanGuard(const Graph& graph, const Consumers& consumers, ValueId p) {
+  std::vector<NodeId> users;
+  for (NodeId c : consumers[size_t(p)])
+    if (!graph.nodes[size_t(c)].dead) users.push_back(c);
+  if (users.size() != 2 || isGraphOutput(graph, p)) return {};
+  NodeId isnan = -1, where = -1;
+  for (NodeId c : users) {
+    const std::string& op = graph.nodes[size_t(c)].op;
+    if (op == "IsNaN") isnan = c;
+    if (op == "Where") where = c;
+  }
+  if (isnan < 0 || where < 0) return {};
+  const Node& in = graph.nodes[size_t(isnan)];
+  const Node& w = graph.nodes[size_t(where)];
+  if (in.outputs.size() != 1 || w.inputs.size() != 3 || w.outputs.size() != 1) return {};
+  if (soleConsumer(graph, consumers, in.outputs[0]) != where || w.inputs[0] != in.outputs[0] || w.inputs[2] != p)
+    return {};
+  auto zero = scalarConstant(graph, w.inputs[1]);
+  if (!zero || *zero != 0.0) return {};
+  if (graph.values[size_t(w.outputs[0])].desc != graph.values[size_t(p)].desc || isGraphOutput(graph, w.outputs[0]))
+    return {};
+  return {isnan, where};
+}
+
 std::optional<Match> match(const Graph& graph, const Consumers& consumers, NodeId sm) {
   const Node& softmax = graph.nodes[size_t(sm)];
   if (softmax.inputs.size() != 1 || softmax.outputs.size() != 1) return std::nullopt;
@@ -77,11 +109,15 @@ std::optional<Match> match(const Graph& graph, const Consumers& consumers, NodeI
   int64_t axis = softmax.attrs.getInt("axis", graph.opset > 0 && graph.opset < 13 ? 1 : -1);
   if (axis != -1 && axis != 3) return std::nullopt;
   Match m;
-  NodeId pv = soleConsumer(graph, consumers, softmax.outputs[0]);
-  if (pv < 0 || graph.nodes[size_t(pv)].op != "MatMul" || graph.nodes[size_t(pv)].inputs[0] != softmax.outputs[0])
+  ValueId probs = softmax.outputs[0];
+  std::vector<NodeId> guard = nanGuard(graph, consumers, probs);
+  if (!guard.empty()) probs = graph.nodes[size_t(guard.back())].outputs[0];
+  NodeId pv = soleConsumer(graph, consumers, probs);
+  if (pv < 0 || graph.nodes[size_t(pv)].op != "MatMul" || graph.nodes[size_t(pv)].inputs[0] != probs)
     return std::nullopt;
   m.v = graph.nodes[size_t(pv)].inputs[1];
   m.nodes = {sm, pv};
+  m.nodes.insert(m.nodes.end(), guard.begin(), guard.end());
   int64_t sq = ss[2], sk = ss[3];
 
   // Mask ops next to the softmax, each at most once.

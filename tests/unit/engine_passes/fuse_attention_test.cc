@@ -48,6 +48,47 @@ TEST(FuseAttention, BertStyleWithTransposeDivAndMaskInput) {
   expectSameOutputs(g, ref, 1e-5, 1e-5);
 }
 
+// torch.onnx's SDPA with a mask (HF BERT, GPT-2) guards the probabilities:
+// Where(IsNaN(p), 0, p). The guard is part of the fused layer; with a finite
+// mask (HF's lowest-finite fill) the outputs are the same.
+TEST(FuseAttention, SdpaNanGuardAfterSoftmaxIsFused) {
+  GraphBuilder b;
+  ValueId q = b.input("q", {B, H, S, D});
+  ValueId k = b.input("k", {B, H, S, D});
+  ValueId v = b.input("v", {B, H, S, D});
+  ValueId mask = b.input("mask", {B, 1, 1, S});
+  ValueId kt = b.node("Transpose", "kT", {k}, attrs({{"perm", std::vector<int64_t>{0, 1, 3, 2}}}));
+  ValueId qk = b.node("MatMul", "qk", {q, kt});
+  ValueId sc = b.node("Div", "scale", {qk, b.scalar("sqrt_d", 2.f)});
+  ValueId m = b.node("Add", "add_mask", {sc, mask});
+  ValueId p = b.node("Softmax", "softmax", {m}, attrs({{"axis", int64_t(-1)}}));
+  ValueId nan = b.node("IsNaN", "isnan", {p});
+  ValueId guarded = b.node("Where", "nan_guard", {nan, b.scalar("zero", 0.f), p});
+  b.output(b.node("MatMul", "pv", {guarded, v}));
+  Graph ref = b.build();
+  Graph g = ref;
+  PassLog log;
+  ASSERT_TRUE(fuseAttention(g, log).ok());
+  ASSERT_THAT(opTypes(g), ElementsAre(kAttention));
+  const Node& n = g.nodes[0];
+  EXPECT_EQ(n.name, "kT + qk + scale + add_mask + softmax + isnan + nan_guard + pv");
+  EXPECT_THAT(n.inputs, ElementsAre(q, k, v, mask));
+  expectSameOutputs(g, ref, 1e-5, 1e-5);
+
+  // A guard whose replacement is not 0, or probabilities read elsewhere too, stay unfused.
+  GraphBuilder b2;
+  ValueId q2 = b2.input("q", {B, H, S, D});
+  ValueId kt2 = b2.input("kt", {B, H, D, S});
+  ValueId v2 = b2.input("v", {B, H, S, D});
+  ValueId p2 = b2.node("Softmax", "softmax", {b2.node("MatMul", "qk", {q2, kt2})}, attrs({{"axis", int64_t(-1)}}));
+  ValueId nan2 = b2.node("IsNaN", "isnan", {p2});
+  ValueId g2 = b2.node("Where", "nan_guard", {nan2, b2.scalar("one", 1.f), p2});
+  b2.output(b2.node("MatMul", "pv", {g2, v2}));
+  Graph other = b2.build();
+  ASSERT_TRUE(fuseAttention(other, log).ok());
+  EXPECT_THAT(opTypes(other), ElementsAre("MatMul", "Softmax", "IsNaN", "Where", "MatMul"));
+}
+
 TEST(FuseAttention, SdpaStyleScaledOperandsAndCausalConstantMask) {
   // onnxscript's SDPA: MatMul(Q * s, K^T * s) + causal mask (0 / -inf), K^T given directly.
   GraphBuilder b;
