@@ -68,6 +68,14 @@ LayerOr finish(const NodeView& v, std::string_view base, std::string_view layer_
   return wrap(std::make_unique<CopyLayer>(v.where, std::move(name), layer_type, param_type, std::move(steps)));
 }
 
+// A layer made of one strided copy from input 0 to output 0.
+LayerOr finish(const NodeView& v, std::string_view base, std::string_view layer_type, std::string_view param_type,
+               StridedCopy copy) {
+  std::vector<CopyStep> steps;
+  steps.push_back({0, 0, std::move(copy)});
+  return finish(v, base, layer_type, param_type, std::move(steps));
+}
+
 Status checkSameDtype(const NodeView& v, size_t in, size_t out) {
   GS_RETURN_IF_ERROR(v.requireKnown(v.in(in), "input"));
   GS_RETURN_IF_ERROR(v.requireKnown(v.out(out), "output"));
@@ -102,9 +110,7 @@ LayerOr makeTransposeLayer(const GpuLayerArgs& args) {
     return v.invalid(fmt::format("output shape {} does not match the permuted input {}", shapeText(v.out(0).shape), shapeText(shape)));
   int es = int(dtypeSize(v.in(0).dtype));
   GS_ASSIGN_OR_RETURN(StridedCopy c, StridedCopy::make(shape, src, contiguousStrides(shape), 0, 0, es, v.where));
-  std::vector<CopyStep> steps;
-  steps.push_back({0, 0, std::move(c)});
-  return finish(v, "transpose", "Shuffle", "Shuffle", std::move(steps));
+  return finish(v, "transpose", "Shuffle", "Shuffle", std::move(c));
 }
 
 LayerOr makeSliceLayer(const GpuLayerArgs& args) {
@@ -163,9 +169,7 @@ LayerOr makeSliceLayer(const GpuLayerArgs& args) {
   }
   int es = int(dtypeSize(v.in(0).dtype));
   GS_ASSIGN_OR_RETURN(StridedCopy c, StridedCopy::make(shape, src, contiguousStrides(shape), offset, 0, es, v.where));
-  std::vector<CopyStep> steps;
-  steps.push_back({0, 0, std::move(c)});
-  return finish(v, "slice", "Slice", "Slice", std::move(steps));
+  return finish(v, "slice", "Slice", "Slice", std::move(c));
 }
 
 LayerOr makeExpandLayer(const GpuLayerArgs& args) {
@@ -176,9 +180,7 @@ LayerOr makeExpandLayer(const GpuLayerArgs& args) {
   GS_ASSIGN_OR_RETURN(std::vector<int64_t> src, broadcastStrides(v, v.in(0).shape, out));
   int es = int(dtypeSize(v.in(0).dtype));
   GS_ASSIGN_OR_RETURN(StridedCopy c, StridedCopy::make(out, src, contiguousStrides(out), 0, 0, es, v.where));
-  std::vector<CopyStep> steps;
-  steps.push_back({0, 0, std::move(c)});
-  return finish(v, "expand", "Slice", "Slice", std::move(steps));
+  return finish(v, "expand", "Slice", "Slice", std::move(c));
 }
 
 LayerOr makeTileLayer(const GpuLayerArgs& args) {
@@ -203,9 +205,7 @@ LayerOr makeTileLayer(const GpuLayerArgs& args) {
   }
   int es = int(dtypeSize(v.in(0).dtype));
   GS_ASSIGN_OR_RETURN(StridedCopy c, StridedCopy::make(shape, src, dst, 0, 0, es, v.where));
-  std::vector<CopyStep> steps;
-  steps.push_back({0, 0, std::move(c)});
-  return finish(v, "tile", "Slice", "Slice", std::move(steps));
+  return finish(v, "tile", "Slice", "Slice", std::move(c));
 }
 
 LayerOr makeConcatLayer(const GpuLayerArgs& args) {
