@@ -45,6 +45,10 @@ struct OpDef {
   CpuFn cpu = nullptr;
   // Pure functions of their inputs are folded when every input is constant.
   bool foldable = true;
+  // The op reads only its inputs' shapes and types, never their bytes
+  // (Shape, Size): with static shapes it folds even on activations, which is
+  // what turns torch's Shape -> Gather -> Concat -> Reshape chains into constants.
+  bool reads_shapes_only = false;
 };
 
 class OpRegistry {

@@ -87,10 +87,7 @@ Status inferShapes(Graph& graph, const InferOptions& options) {
       ctx.constants.push_back(v.constant.get());
       all_constant &= v.constant != nullptr;
     }
-    // Shape and Size read only their input's (now static) shape: they fold
-    // even though the input is an activation, which is what turns torch's
-    // Shape -> Gather -> Concat -> Reshape chains into constants.
-    bool reads_shape_only = node.op == "Shape" || node.op == "Size";
+    const bool reads_shape_only = def->reads_shapes_only;  // Shape, Size: fold on activations too
     std::vector<TensorDesc> out_descs;
     GS_RETURN_IF_ERROR(def->infer(ctx, out_descs));
     if (out_descs.size() != node.outputs.size())

@@ -50,8 +50,8 @@ Status cpuSize(const Node&, std::span<const HostTensor* const> in, std::span<Hos
 }  // namespace
 
 void addShapeOf(OpRegistry& r) {
-  r.add({"Shape", inferShape, cpuShape});
-  r.add({"Size", inferSize, cpuSize});
+  r.add({"Shape", inferShape, cpuShape, true, true});
+  r.add({"Size", inferSize, cpuSize, true, true});
 }
 
 }  // namespace gpuscope::engine::shape_ops
