@@ -66,6 +66,9 @@ class GpuLayerRegistry {
  public:
   static const GpuLayerRegistry& instance();
   GpuLayerFactory find(std::string_view op) const;
+  // The GPU layer of node `n`; InvalidInput naming the node and op when no
+  // implementation exists.
+  StatusOr<std::unique_ptr<GpuLayer>> create(const Graph& graph, NodeId n, GpuContext& ctx) const;
   void add(std::string_view op, GpuLayerFactory factory);
 
  private:

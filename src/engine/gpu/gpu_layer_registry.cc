@@ -1,5 +1,7 @@
 #include "engine/gpu/gpu_layer.h"
 
+#include <fmt/format.h>
+
 namespace gpuscope::engine {
 
 const GpuLayerRegistry& GpuLayerRegistry::instance() {
@@ -17,6 +19,13 @@ GpuLayerFactory GpuLayerRegistry::find(std::string_view op) const {
   for (const auto& [name, factory] : entries_)
     if (name == op) return factory;
   return nullptr;
+}
+
+StatusOr<std::unique_ptr<GpuLayer>> GpuLayerRegistry::create(const Graph& graph, NodeId n, GpuContext& ctx) const {
+  const Node& node = graph.nodes[size_t(n)];
+  GpuLayerFactory factory = find(node.op);
+  if (!factory) return InvalidInput(fmt::format("{}: op '{}' has no GPU implementation", graph.describe(n), node.op));
+  return factory(GpuLayerArgs{graph, n, ctx});
 }
 
 void GpuLayerRegistry::add(std::string_view op, GpuLayerFactory factory) { entries_.emplace_back(op, factory); }

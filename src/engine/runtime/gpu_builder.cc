@@ -183,11 +183,7 @@ Status buildGpuPlan(EngineImpl& e, const TimingOptions& options, const LogSink& 
   const GpuLayerRegistry& registry = GpuLayerRegistry::instance();
   e.gpu_layers_.clear();
   for (LayerRecord& rec : e.layers_) {
-    const Node& node = g.nodes[size_t(rec.node)];
-    GpuLayerFactory factory = registry.find(node.op);
-    if (!factory)
-      return InvalidInput(fmt::format("{}: op '{}' has no GPU implementation", g.describe(rec.node), node.op));
-    GS_ASSIGN_OR_RETURN(std::unique_ptr<GpuLayer> layer, factory(GpuLayerArgs{g, rec.node, ctx}));
+    GS_ASSIGN_OR_RETURN(std::unique_ptr<GpuLayer> layer, registry.create(g, rec.node, ctx));
     rec.layer_type = std::string(layer->layerType());
     rec.parameter_type = std::string(layer->parameterType());
     e.gpu_layers_.push_back(std::move(layer));

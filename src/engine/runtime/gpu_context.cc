@@ -183,10 +183,7 @@ class GpuExecutionContext final : public ExecutionContext {
     const GpuLayerRegistry& registry = GpuLayerRegistry::instance();
     layers_.reserve(e_.layers_.size());
     for (const LayerRecord& rec : e_.layers_) {
-      const Node& node = g.nodes[size_t(rec.node)];
-      GpuLayerFactory factory = registry.find(node.op);
-      if (!factory) return InvalidInput(fmt::format("{}: op '{}' has no GPU implementation", g.describe(rec.node), node.op));
-      GS_ASSIGN_OR_RETURN(std::unique_ptr<GpuLayer> layer, factory(GpuLayerArgs{g, rec.node, ctx}));
+      GS_ASSIGN_OR_RETURN(std::unique_ptr<GpuLayer> layer, registry.create(g, rec.node, ctx));
       Status st = layer->select(rec.tactic_value);
       if (!st.ok())
         return InternalError(fmt::format("execution context: layer '{}' cannot take the engine's tactic 0x{:016x}: {}",
