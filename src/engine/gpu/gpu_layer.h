@@ -24,7 +24,6 @@ struct GpuContext {
   int device = 0;
   int sm_count = 0;
   int cc_major = 0, cc_minor = 0;
-  class NvrtcCache* nvrtc = nullptr;  // compiled generated kernels (gpu/pointwise)
 };
 
 struct Tactic {

@@ -179,7 +179,6 @@ class GpuExecutionContext final : public ExecutionContext {
     const Graph& g = e_.graph_;
     GS_ASSIGN_OR_RETURN(resources_, GpuResources::create());
     GpuContext& ctx = resources_->context();
-    if (e_.gpu_) ctx.nvrtc = e_.gpu_->context().nvrtc;  // compiled kernels are shared
     const GpuLayerRegistry& registry = GpuLayerRegistry::instance();
     layers_.reserve(e_.layers_.size());
     for (const LayerRecord& rec : e_.layers_) {

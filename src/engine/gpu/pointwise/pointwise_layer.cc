@@ -199,7 +199,7 @@ StatusOr<std::unique_ptr<GpuLayer>> createPointwiseLayer(const GpuLayerArgs& arg
   }
   if (sms == 0) cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, args.ctx.device);
   if (major == 0) return EnvironmentError(args.graph.describe(args.node) + ": no CUDA device for the generated kernel");
-  NvrtcCache& cache = args.ctx.nvrtc ? *args.ctx.nvrtc : defaultNvrtcCache(major, minor);
+  NvrtcCache& cache = defaultNvrtcCache(major, minor);  // process-wide: every context shares the kernels
   auto generic = cache.kernel(plan.source, pointwise::kGenericEntry);
   if (!generic.ok())
     return Status(generic.status().code(), args.graph.describe(args.node) + ": " + generic.status().message());
