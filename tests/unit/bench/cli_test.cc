@@ -231,5 +231,27 @@ TEST_F(BenchCli, BinaryExitCodes) {
             0);
 }
 
+// A model that cannot be read: exit 2 through the binary (gpuscope execs
+// gpuscope-bench), one error line naming the file, and none of the requested
+// output files exists afterwards.
+TEST_F(BenchCli, TruncatedModelFailsWithoutWritingAnyFile) {
+  const std::string bin = GPUSCOPE_BINARY;
+  if (!fs::exists(bin)) GTEST_SKIP() << "gpuscope binary not built: " << bin;
+  std::string bytes = gpuscope::testing::makeTinyCnnOnnx("", 18, true);
+  const std::string bad = file("truncated.onnx");
+  gpuscope::testing::writeBinaryFile(bad, bytes.substr(0, bytes.size() / 2));
+  const std::string plan = file("t.plan"), times = file("t.timing.json"), graph = file("t.graph.json"),
+                    err = file("t.err");
+  const std::string cmd = bin + " bench --onnx=" + bad + " --device=cpu --shapes=input:1x3x16x16 --saveEngine=" + plan +
+                          " --exportTimes=" + times + " --exportLayerInfo=" + graph + " >/dev/null 2>" + err;
+  EXPECT_EQ(WEXITSTATUS(std::system(cmd.c_str())), 2);
+  std::ifstream in(err);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("gpuscope: error: " + bad + ":"), std::string::npos) << text;
+  EXPECT_FALSE(fs::exists(plan));
+  EXPECT_FALSE(fs::exists(times));
+  EXPECT_FALSE(fs::exists(graph));
+}
+
 }  // namespace
 }  // namespace gpuscope::bench
