@@ -29,9 +29,18 @@ enum class Cut { kSliceSqueeze, kGather, kSplitSqueeze };
 
 // SDPA as onnxscript writes it: Q * s, K^T * s (Transpose(0,1,3,2)), MatMul,
 // Softmax, MatMul V; then Transpose(0,2,1,3) + Reshape [B,S,C] + proj MatMul.
-ValueId sdpaAndProj(GraphBuilder& b, ValueId q, ValueId k, ValueId v, DType t, const I& out_shape) {
+// kt_3d: K^T as the ViT-B/16 export writes it, through 3-D: Reshape
+// [B*H,S,D] -> Transpose(0,2,1) -> Reshape [B,H,D,S].
+ValueId sdpaAndProj(GraphBuilder& b, ValueId q, ValueId k, ValueId v, DType t, const I& out_shape, bool kt_3d = false) {
   ValueId qs = b.node("Mul", "q_scale", {q, b.constant("s1", {}, {0.7071f}, t)});
-  ValueId kt = b.node("Transpose", "kT", {k}, attrs({{"perm", I{0, 1, 3, 2}}}));
+  ValueId kt;
+  if (kt_3d) {
+    kt = b.node("Reshape", "k_R3", {k, b.ints("k3_shape", {B * H, S, D})});
+    kt = b.node("Transpose", "kT3", {kt}, attrs({{"perm", I{0, 2, 1}}}));
+    kt = b.node("Reshape", "k_R4", {kt, b.ints("k4_shape", {B, H, D, S})});
+  } else {
+    kt = b.node("Transpose", "kT", {k}, attrs({{"perm", I{0, 1, 3, 2}}}));
+  }
   ValueId ks = b.node("Mul", "k_scale", {kt, b.constant("s2", {}, {0.7071f}, t)});
   ValueId qk = b.node("MatMul", "qk", {qs, ks});
   ValueId p = b.node("Softmax", "softmax", {qk}, attrs({{"axis", int64_t(-1)}}));
@@ -42,7 +51,7 @@ ValueId sdpaAndProj(GraphBuilder& b, ValueId q, ValueId k, ValueId v, DType t, c
 }
 
 // timm's ViT block: qkv Linear -> Reshape [B,S,3,H,D] -> Transpose(2,0,3,1,4) -> unbind(0).
-Graph vitStyle(DType t, Cut cut) {
+Graph vitStyle(DType t, Cut cut, bool kt_3d = false) {
   GraphBuilder b;
   ValueId x = b.input("x", {B, S, C}, t);
   ValueId qkv = b.node("MatMul", "qkv_mm", {x, b.weight("w_qkv", {C, 3 * C}, -1.f, 1.f, t)});
@@ -76,7 +85,8 @@ Graph vitStyle(DType t, Cut cut) {
     }
   }
   // GPT-2 style flattening to [B*S, C] before the projection in one form.
-  b.output(sdpaAndProj(b, parts[0], parts[1], parts[2], t, cut == Cut::kSplitSqueeze ? I{B * S, C} : I{B, S, C}));
+  b.output(sdpaAndProj(b, parts[0], parts[1], parts[2], t, cut == Cut::kSplitSqueeze ? I{B * S, C} : I{B, S, C},
+                       kt_3d));
   return b.build();
 }
 
@@ -156,6 +166,26 @@ TEST(AttentionViews, VitGatherAndSplitForms) {
     expectVitViews(g, cut == Cut::kSplitSqueeze ? I{B * S, C} : I{B, S, C});
     expectSameOutputs(g, ref, 1e-5, 1e-5);
   }
+}
+
+TEST(AttentionViews, VitKTransposedThrough3dReadsQkvGemmOutput) {
+  // The K chain merges B and H, which are not contiguous in the qkv output
+  // (strides S*3C and D): no single view exists for [B*H,S,D], but the
+  // Reshape/Transpose/Reshape triple splits them back, so K^T is a view.
+  Graph ref = vitStyle(DType::kFloat32, Cut::kSliceSqueeze, true);
+  Graph g = ref;
+  optimizeViews(g);
+  EXPECT_THAT(opTypes(g), ElementsAre("MatMul", "Add", kAttention, "MatMul"));
+  const Node* a = attention(g);
+  ASSERT_NE(a, nullptr);
+  ValueId qkv = g.findValue("qkv_bias_out");
+  EXPECT_THAT(a->inputs, ElementsAre(qkv, qkv, qkv));
+  EXPECT_EQ(a->attrs.getInt("k_transposed", -1), 1);
+  EXPECT_EQ(a->attrs.getInts("k_shape"), (I{B, H, D, S}));
+  // K (b,h,s,d) at b*S*3C + s*3C + C + h*D + d, read as [B,H,D,S].
+  EXPECT_EQ(a->attrs.getInts("k_strides"), (I{S * 3 * C, D, 1, 3 * C}));
+  EXPECT_EQ(a->attrs.getInt("k_offset", -1), C);
+  expectSameOutputs(g, ref, 1e-5, 1e-5);
 }
 
 // HF BERT: separate Q/K/V Linear, each Reshape [B,S,H,D] + Transpose(0,2,1,3);
