@@ -18,17 +18,22 @@ namespace gpuscope::engine::fused {
 //   Y = act(conv(X, W) + B + Z)
 inline constexpr std::string_view kConv = "gpuscope.Conv";
 
-// Matrix multiply with epilogue (cuBLASLt epilogues; TensorRT's fused MatMul + bias + act).
-//   inputs: A [..., M, K], B [..., K, N] ([..., N, K] when trans_b=1), bias [N] (optional)
+// Matrix multiply with epilogue (cuBLASLt epilogues; TensorRT's fused MatMul + bias + act,
+// MatMul + bias + residual Add).
+//   inputs: A [..., M, K], B [..., K, N] ([..., N, K] when trans_b=1), bias [N] (optional),
+//           R residual (optional; exactly Y's shape and type, no broadcast: cuBLASLt's C, beta 1)
 //   attrs: "trans_b" int (0/1), "alpha" float (1), "activation": "" | "Relu" | "Gelu" (erf form)
 //          | "GeluTanh" (tanh approximation)
-//   Y = act(alpha * (A @ B) + bias); batch dims broadcast as in numpy matmul.
+//   Y = act(alpha * (A @ B) + bias + R); batch dims broadcast as in numpy matmul.
 inline constexpr std::string_view kGemm = "gpuscope.Gemm";
 
 // Scaled dot-product attention (softmax(Q K^T * scale + mask) V) in one kernel.
 //   inputs: Q [B,H,Sq,D], K [B,H,Sk,D] ([B,H,D,Sk] when k_transposed=1), V [B,H,Sk,D],
 //           mask (optional, additive, broadcastable to [B,H,Sq,Sk])
-//   attrs: "scale" float, "causal" int (0/1: mask out key j > query i), "k_transposed" int
+//   attrs: "scale" float, "causal" int (0/1: mask out key j > query i), "k_transposed" int,
+//          "nan_to_zero" int (0/1: a row whose every score is -inf gives 0, as torch's
+//          Where(IsNaN(p), 0, p) guard after the softmax does; without it that row is NaN,
+//          exp(-inf - -inf), as ONNX's Softmax gives)
 //   Y [B,H,Sq,D]
 // Strided views (made by passes/attention_views.cc so the copies that split a
 // fused qkv Gemm output into heads disappear). For X in {q, k, v}, when

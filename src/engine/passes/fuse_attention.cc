@@ -4,9 +4,7 @@
 // -> gpuscope.Attention (TensorRT/Myelin: one "_gemm_mha_v2" kernel).
 // The NaN guard is what torch.onnx writes for SDPA with a mask (HF BERT,
 // GPT-2): it only differs from the plain softmax on a row whose every score
-// is -inf, which finite masks (HF uses the dtype's lowest finite value) never
-// produce; the fused kernel accumulates in fp32, where the mask cannot
-// overflow either.
+// is -inf (0 instead of NaN); the fused node keeps that as "nan_to_zero".
 #include <algorithm>
 #include <cmath>
 
@@ -28,7 +26,7 @@ struct Match {
   std::vector<NodeId> nodes;
   ValueId q = kNoValue, k = kNoValue, v = kNoValue, mask = kNoValue;
   double scale = 1.0;
-  bool causal = false, k_transposed = true;
+  bool causal = false, k_transposed = true, nan_to_zero = false;
 };
 
 // Whether constant `t` of shape [1.., sq, sk] satisfies pred(i, j, value) everywhere.
@@ -112,6 +110,7 @@ std::optional<Match> match(const Graph& graph, const Consumers& consumers, NodeI
   ValueId probs = softmax.outputs[0];
   std::vector<NodeId> guard = nanGuard(graph, consumers, probs);
   if (!guard.empty()) probs = graph.nodes[size_t(guard.back())].outputs[0];
+  m.nan_to_zero = !guard.empty();
   NodeId pv = soleConsumer(graph, consumers, probs);
   if (pv < 0 || graph.nodes[size_t(pv)].op != "MatMul" || graph.nodes[size_t(pv)].inputs[0] != probs)
     return std::nullopt;
@@ -264,6 +263,7 @@ Status fuseAttention(Graph& graph, PassLog& log) {
     att.attrs.set("scale", float(m->scale));
     att.attrs.set("causal", int64_t(m->causal));
     att.attrs.set("k_transposed", int64_t(m->k_transposed));
+    if (m->nan_to_zero) att.attrs.set("nan_to_zero", int64_t(1));
     att.inputs = {m->q, m->k, m->v};
     if (m->mask != kNoValue) att.inputs.push_back(m->mask);
     consumers = graph.consumers();

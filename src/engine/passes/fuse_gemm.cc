@@ -1,5 +1,8 @@
 // GEMM epilogue fusion: MatMul / ONNX Gemm + bias + Relu / GELU ->
-// gpuscope.Gemm (cuBLASLt's BIAS, RELU_BIAS, GELU_BIAS epilogues).
+// gpuscope.Gemm (cuBLASLt's BIAS, RELU_BIAS, GELU_BIAS epilogues), or + bias
+// + residual Add -> gpuscope.Gemm with the residual as cuBLASLt's C (beta 1),
+// TensorRT's "MatMul + Add + Add" layers: the GEMM output is written once
+// instead of written, read back and written again by a pointwise layer.
 #include <fmt/format.h>
 
 #include "engine/ops/fused_ops.h"
@@ -24,7 +27,73 @@ std::optional<std::vector<float>> columnBias(const Graph& graph, ValueId v, int6
   return t->toFloats();
 }
 
-// Extends the gpuscope.Gemm node `g` over a following bias Add and activation.
+// A node name no live node has, derived from `base`.
+std::string freshNodeName(const Graph& graph, const std::string& base) {
+  auto taken = [&](const std::string& n) {
+    for (const Node& node : graph.nodes)
+      if (!node.dead && node.name == n) return true;
+    return false;
+  };
+  if (!taken(base)) return base;
+  for (int i = 1;; ++i) {
+    std::string name = base + "_" + std::to_string(i);
+    if (!taken(name)) return name;
+  }
+}
+
+// Absorbs `add` (the sole reader of `in`, the Gemm's output or, when
+// `reshape` >= 0, that Reshape's view of it) into the gpuscope.Gemm `g` when
+// its other operand R has exactly `in`'s shape and dtype: no broadcast, so R
+// is laid out like the GEMM's D and can be cuBLASLt's C with beta = 1. Behind
+// a Reshape (GPT-2's addmm -> view -> + residual) the Add commutes with the
+// view: the Gemm adds R viewed in its own output shape (a new Reshape, free)
+// and the existing Reshape then reads the sum. Returns the Add's output, or
+// kNoValue when the Add does not fit.
+ValueId fuseResidual(Graph& graph, NodeId g, NodeId add, ValueId in, NodeId reshape, ValueId gemm_out, PassLog& log) {
+  const Node& an = graph.nodes[size_t(add)];
+  if (an.op != "Add" || an.outputs.size() != 1) return kNoValue;
+  if (reshape >= 0 && (graph.nodes[size_t(reshape)].inputs.empty() || graph.nodes[size_t(reshape)].inputs[0] != gemm_out))
+    return kNoValue;
+  ValueId other = otherInput(an, in);
+  ValueId out = an.outputs[0];
+  if (other == kNoValue || out == kNoValue) return kNoValue;
+  // Copies: addConstant/addValue below grow graph.values.
+  const TensorDesc id = graph.values[size_t(in)].desc;
+  const TensorDesc rd = graph.values[size_t(other)].desc;
+  const TensorDesc od = graph.values[size_t(out)].desc;
+  const std::string add_name = an.name;  // addNode below grows graph.nodes
+  if (rd.shape != id.shape || od.shape != id.shape || rd.dtype != id.dtype || od.dtype != id.dtype) return kNoValue;
+  ValueId residual = other;
+  if (reshape >= 0) {
+    // A 0 in Reshape's shape means "copy the input dim" (allowzero=0): an
+    // empty tensor's shape would not say what it means.
+    const TensorDesc gd = graph.values[size_t(gemm_out)].desc;
+    if (gd.elements() != id.elements() || gd.elements() == 0) return kNoValue;
+    std::string view_name = freshNodeName(graph, add_name + "_residual_view");
+    ValueId shape = graph.addConstant(freshValueName(graph, view_name + "_shape"),
+                                      HostTensor::fromInts(DType::kInt64, {int64_t(gd.shape.size())}, gd.shape));
+    residual = graph.addValue(freshValueName(graph, graph.values[size_t(other)].name + "_gemm_view"),
+                              TensorDesc{rd.dtype, gd.shape});
+    Node view;
+    view.op = "Reshape";
+    view.name = view_name;
+    view.origin = {view_name};
+    view.inputs = {other, shape};
+    view.outputs = {residual};
+    graph.addNode(std::move(view));
+    log.addf("Adding view layer: {} ({} as {})", view_name, graph.values[size_t(other)].name, shapeText(gd.shape));
+  }
+  log.addf("Running: GemmEltwiseSumFusion on {}", graph.nodes[size_t(g)].name);
+  absorb(graph, g, add, "GemmEltwiseSumFusion", log);
+  Node& gn = graph.nodes[size_t(g)];
+  if (gn.inputs.size() < 3) gn.inputs.resize(3, kNoValue);
+  gn.inputs.resize(4, kNoValue);
+  gn.inputs[3] = residual;
+  return out;
+}
+
+// Extends the gpuscope.Gemm node `g` over a following bias Add and then an
+// activation or a residual Add.
 void fuseEpilogue(Graph& graph, NodeId g, PassLog& log) {
   ValueId cur = graph.nodes[size_t(g)].outputs[0];
   const TensorDesc out_desc = graph.values[size_t(cur)].desc;
@@ -44,7 +113,7 @@ void fuseEpilogue(Graph& graph, NodeId g, PassLog& log) {
       cur = graph.nodes[size_t(next)].outputs[0];
       absorb(graph, g, next, "GemmBiasFusion", log);
       Node& gn = graph.nodes[size_t(g)];
-      gn.inputs.resize(3);
+      if (gn.inputs.size() < 3) gn.inputs.resize(3, kNoValue);  // keeps a residual at [3]
       gn.inputs[2] = bias;
       next = soleConsumer(graph, consumers, cur);
     }
@@ -71,6 +140,10 @@ void fuseEpilogue(Graph& graph, NodeId g, PassLog& log) {
     act_out = gelu->output;
     graph.nodes[size_t(g)].attrs.set("activation", gelu->activation);
   }
+  // act(x) + r is not act(x + r): a residual Add fuses only without an
+  // activation (and only one: a Gemm whose ONNX C became the residual has it).
+  const bool has_residual = graph.nodes[size_t(g)].inputs.size() > 3 && graph.nodes[size_t(g)].inputs[3] != kNoValue;
+  if (act_out == kNoValue && !has_residual && next >= 0) act_out = fuseResidual(graph, g, next, act_in, reshape, cur, log);
   if (act_out != kNoValue && reshape >= 0) {
     graph.nodes[size_t(reshape)].outputs[0] = act_out;
     graph.values[size_t(act_out)].producer = reshape;
@@ -95,7 +168,8 @@ bool convertMatMul(Graph& graph, NodeId m) {
 }
 
 // ONNX Gemm(A, B, C; alpha, beta, transA=0, transB) -> gpuscope.Gemm; C rides
-// as the bias when it is one value per column, else beta*C is added after.
+// as the bias when it is one value per column, as the residual when it has
+// exactly the output's shape and type, else beta*C is added after.
 bool convertGemm(Graph& graph, NodeId g, PassLog& log) {
   const Node& node = graph.nodes[size_t(g)];
   if (node.attrs.getInt("transA", 0) != 0 || node.inputs.size() < 2 || node.outputs.size() != 1) return false;
@@ -139,6 +213,13 @@ bool convertGemm(Graph& graph, NodeId g, PassLog& log) {
   gn.attrs.set("alpha", alpha);
   gn.inputs = {a, b};
   if (bias != kNoValue) gn.inputs.push_back(bias);
+  if (add_c != kNoValue && graph.values[size_t(add_c)].desc.shape == od.shape &&
+      graph.values[size_t(add_c)].desc.dtype == od.dtype) {
+    // Y = alpha*A@B + beta*C is the residual form itself: C is cuBLASLt's C.
+    gn.inputs.resize(3, kNoValue);
+    gn.inputs.push_back(add_c);
+    add_c = kNoValue;
+  }
   if (add_c != kNoValue) {
     ValueId mid = graph.addValue(freshValueName(graph, graph.values[size_t(out)].name + "_gemm"), od);
     graph.nodes[size_t(g)].outputs[0] = mid;
@@ -165,7 +246,9 @@ Status fuseGemm(Graph& graph, PassLog& log) {
     if (node.op == "MatMul") converted = convertMatMul(graph, NodeId(i));
     else if (node.op == "Gemm") converted = convertGemm(graph, NodeId(i), log);
     if (!converted) continue;
-    // A Gemm whose C went into an Add keeps that Add as its consumer: no epilogue past it.
+    // A Gemm whose C went into an Add keeps that Add as its consumer: no
+    // epilogue past it. One whose C is the residual takes a bias and an
+    // activation after it: act(A@B + C + bias) is what follows in the graph.
     const Node& g = graph.nodes[i];
     ValueId out = g.outputs[0];
     NodeId p = graph.values[size_t(out)].producer;

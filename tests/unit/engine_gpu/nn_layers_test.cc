@@ -41,6 +41,27 @@ TEST(GpuNnLayers, SoftmaxLastAndMiddleAxis) {
   check(*env, n, DType::kFloat32);
 }
 
+// Rows the vectorised kernel holds in registers (768: 1 warp per fp16 row,
+// 2 warps per fp32 row; 1000 fp32: 4 vectors per thread; 2056 fp16: 3 warps
+// per row; 16 fp16: 2 lanes per row) and a width it leaves to the scalar
+// kernel (100 fp16/bf16), with a row count that leaves the last block partly
+// empty.
+TEST(GpuNnLayers, SoftmaxRowsVectorisedWidths) {
+  GS_REQUIRE_GPU(env);
+  std::mt19937 rng(16);
+  for (DType t : kFloats) {
+    for (int64_t cols : {768, 1000, 2056, 100, 16}) {
+      for (const char* op : {"Softmax", "LogSoftmax"}) {
+        SCOPED_TRACE(std::string(op) + " " + std::string(dtypeName(t)) + " cols " + std::to_string(cols));
+        OneNode n;
+        ValueId x = n.input("x", randomTensor(t, {37, cols}, rng, -8, 8));
+        ASSERT_TRUE(n.node(op, {x}));
+        check(*env, n, t);
+      }
+    }
+  }
+}
+
 TEST(GpuNnLayers, LayerNormalization) {
   GS_REQUIRE_GPU(env);
   std::mt19937 rng(12);
@@ -62,6 +83,48 @@ TEST(GpuNnLayers, LayerNormalization) {
   a.set("axis", int64_t(-2));
   ASSERT_TRUE(n.node("LayerNormalization", {x, s}, a, 3));
   check(*env, n, DType::kFloat32);
+}
+
+// Widths of the register-resident kernel (768 and 1024: one warp per fp16
+// row; 4096: 4 warps; 2056: 3 warps per fp16 row, 2 rows in a 192-thread
+// block; 4100 fp32: 9 warps; 8: one thread per fp16 row, 2 per fp32 row) and
+// of the scalar fallback (100 fp16/bf16, 4100 fp16/bf16: not a multiple of
+// 8); 37 and 301 rows are not multiples of the rows per block (1..256).
+TEST(GpuNnLayers, LayerNormalizationWidths) {
+  GS_REQUIRE_GPU(env);
+  std::mt19937 rng(17);
+  for (DType t : kFloats) {
+    for (int64_t cols : {768, 1024, 4096, 2056, 100, 8, 4100}) {
+      for (int64_t rows : {37, 301}) {
+        if (cols >= 4096 && rows > 37) continue;
+        SCOPED_TRACE(std::string(dtypeName(t)) + " " + std::to_string(rows) + "x" + std::to_string(cols));
+        OneNode n;
+        ValueId x = n.input("x", randomTensor(t, {rows, cols}, rng, -3, 5));
+        ValueId s = n.constant("scale", randomTensor(t, {cols}, rng, 0.5, 1.5));
+        ValueId b = n.constant("bias", randomTensor(t, {cols}, rng));
+        Attributes a;
+        a.set("epsilon", 1e-6f);
+        ASSERT_TRUE(n.node("LayerNormalization", {x, s, b}, a));
+        check(*env, n, t);
+      }
+    }
+  }
+}
+
+// Mean / InvStdDev outputs (fp32, stash_type 1) from the vectorised kernel:
+// fp16 rows of 768, no bias; rows with a large offset check that the
+// variance is taken about the mean (a one-pass E[x^2] - E[x]^2 would lose it).
+TEST(GpuNnLayers, LayerNormalizationStatsFromVectorKernel) {
+  GS_REQUIRE_GPU(env);
+  std::mt19937 rng(18);
+  for (DType t : kFloats) {
+    SCOPED_TRACE(dtypeName(t));
+    OneNode n;
+    ValueId x = n.input("x", randomTensor(t, {4, 9, 768}, rng, 60, 64));
+    ValueId s = n.constant("scale", randomTensor(t, {768}, rng, 0.5, 1.5));
+    ASSERT_TRUE(n.node("LayerNormalization", {x, s}, {}, 3));
+    check(*env, n, t);
+  }
 }
 
 TEST(GpuNnLayers, BatchNormalizationInference) {

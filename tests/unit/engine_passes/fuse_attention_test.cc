@@ -1,5 +1,7 @@
 #include <cmath>
 #include <limits>
+#include <map>
+#include <random>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -73,7 +75,34 @@ TEST(FuseAttention, SdpaNanGuardAfterSoftmaxIsFused) {
   const Node& n = g.nodes[0];
   EXPECT_EQ(n.name, "kT + qk + scale + add_mask + softmax + isnan + nan_guard + pv");
   EXPECT_THAT(n.inputs, ElementsAre(q, k, v, mask));
+  EXPECT_EQ(n.attrs.getInt("nan_to_zero", 0), 1);
   expectSameOutputs(g, ref, 1e-5, 1e-5);
+  {
+    // Batch 0 masked everywhere with -inf: the softmax rows are NaN, the guard
+    // makes them 0, and so must the fused layer (batch 1 stays finite).
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<double> u(-1, 1);
+    auto random = [&](Shape shape) {
+      HostTensor t(DType::kFloat32, shape);
+      for (int64_t i = 0; i < t.elements(); ++i) t.setDouble(i, u(rng));
+      return t;
+    };
+    std::map<std::string, HostTensor> in;
+    for (const char* name : {"q", "k", "v"}) in[name] = random({B, H, S, D});
+    HostTensor mk = random({B, 1, 1, S});
+    for (int64_t j = 0; j < S; ++j) mk.setDouble(j, -INFINITY);
+    in["mask"] = mk;
+    auto want = runGraph(ref, in);
+    auto got = runGraph(g, in);
+    ASSERT_TRUE(want.ok() && got.ok());
+    const HostTensor& w = (*want)[0];
+    const HostTensor& y = (*got)[0];
+    const int64_t per_batch = H * S * D;
+    for (int64_t i = 0; i < w.elements(); ++i) {
+      ASSERT_EQ(w.getDouble(i), i < per_batch ? 0.0 : w.getDouble(i));
+      ASSERT_NEAR(y.getDouble(i), w.getDouble(i), 1e-5) << i;
+    }
+  }
 
   // A guard whose replacement is not 0, or probabilities read elsewhere too, stay unfused.
   GraphBuilder b2;

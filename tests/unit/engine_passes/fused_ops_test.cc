@@ -83,6 +83,55 @@ TEST(FusedOps, GemmRejectsConvActivation) {
   EXPECT_EQ(s.code(), StatusCode::kInvalidInput);
 }
 
+TEST(FusedOps, GemmResidualByHand) {
+  // A = [[1, 2], [3, 4]] (batch 2 of [1,2] rows), B = [[1, 0], [0, 1]] * 1 -> A;
+  // alpha 0.5 -> [[0.5, 1], [1.5, 2]]; bias [10, 20] -> [[10.5, 21], [11.5, 22]];
+  // R = [[-10, -21], [-13, -20]] -> [[0.5, 0], [-1.5, 2]]; Relu of the sum -> [[0.5, 0], [0, 2]].
+  GraphBuilder b;
+  ValueId a = b.input("a", {2, 1, 2}), r = b.input("r", {2, 1, 2});
+  std::map<std::string, HostTensor> in{{"a", HostTensor::fromFloats(DType::kFloat32, {2, 1, 2}, std::vector<float>{1, 2, 3, 4})},
+                                       {"r", HostTensor::fromFloats(DType::kFloat32, {2, 1, 2}, std::vector<float>{-10, -21, -13, -20})}};
+  auto y = runOne(b, std::string(fused::kGemm), {a, b.constant("b", {2, 2}, {1, 0, 0, 1}), b.constant("bias", {2}, {10, 20}), r},
+                  attrs({{"alpha", 0.5f}, {"activation", std::string("Relu")}}), in);
+  ASSERT_TRUE(y.ok()) << y.status().message();
+  ASSERT_EQ(y->shape(), (Shape{2, 1, 2}));
+  const double want[] = {0.5, 0, 0, 2};
+  for (int i = 0; i < 4; ++i) EXPECT_FLOAT_EQ(float(y->getDouble(i)), float(want[i])) << i;
+}
+
+TEST(FusedOps, GemmResidualWithoutBias) {
+  // [1, 2] @ [[3], [4]] = 11; + R 0.25 = 11.25 (bias omitted: input 2 is kNoValue).
+  GraphBuilder b;
+  ValueId a = b.input("a", {1, 2}), r = b.input("r", {1, 1});
+  std::map<std::string, HostTensor> in{{"a", HostTensor::fromFloats(DType::kFloat32, {1, 2}, std::vector<float>{1, 2})},
+                                       {"r", HostTensor::fromFloats(DType::kFloat32, {1, 1}, std::vector<float>{0.25f})}};
+  auto y = runOne(b, std::string(fused::kGemm), {a, b.constant("b", {2, 1}, {3, 4}), kNoValue, r}, attrs({}), in);
+  ASSERT_TRUE(y.ok()) << y.status().message();
+  EXPECT_FLOAT_EQ(float(y->getDouble(0)), 11.25f);
+}
+
+TEST(FusedOps, GemmResidualMustHaveTheOutputShapeAndType) {
+  // Y is [2,3,4]: a residual that would broadcast ([3,4], [2,3,1]), one of
+  // another type and a fifth input are all refused by inference.
+  struct Case { Shape r; DType t; bool extra; const char* what; };
+  for (const Case& c : {Case{{3, 4}, DType::kFloat32, false, "residual must be fp32 2x3x4"},
+                        Case{{2, 3, 1}, DType::kFloat32, false, "residual must be fp32 2x3x4"},
+                        Case{{2, 3, 4}, DType::kFloat16, false, "residual must be fp32 2x3x4"},
+                        Case{{2, 3, 4}, DType::kFloat32, true, "at most 4 inputs"}}) {
+    SCOPED_TRACE(shapeText(c.r));
+    GraphBuilder b;
+    ValueId a = b.input("a", {2, 3, 5}), r = b.input("r", c.r, c.t);
+    std::vector<ValueId> ins = {a, b.weight("w", {5, 4}), kNoValue, r};
+    if (c.extra) ins.push_back(r);
+    b.output(b.node(std::string(fused::kGemm), "g", ins));
+    Status s = inferShapes(b.g, InferOptions{.fold_constants = false});
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.code(), StatusCode::kInvalidInput);
+    EXPECT_THAT(s.message(), ::testing::HasSubstr("node 'g' (gpuscope.Gemm)"));
+    EXPECT_THAT(s.message(), ::testing::HasSubstr(c.what));
+  }
+}
+
 TEST(FusedOps, ReformatRoundsToHalf) {
   GraphBuilder b;
   ValueId x = b.input("x", {2});

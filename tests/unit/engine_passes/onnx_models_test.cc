@@ -5,11 +5,13 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "engine/onnx/onnx_import.h"
 #include "engine/ops/fused_ops.h"
 #include "engine/passes/infer_shapes.h"
 #include "engine/passes/pipeline.h"
+#include "engine/runtime/engine.h"
 #include "fixtures/onnx_fixture.h"
 #include "pass_test_util.h"
 
@@ -96,9 +98,64 @@ TEST(OptimizeOnnx, TinyTransformerBothLayerNormForms) {
                                     " + /intermediate/intermediate_act_fn/Mul + /intermediate/intermediate_act_fn/Mul_1");
       ASSERT_NE(ffn, nullptr);
       EXPECT_EQ(ffn->attrs.getString("activation"), "Gelu");
+      // Both residual Adds (after the attention output projection and after
+      // the FFN down projection) are Gemm epilogues, each reading the
+      // LayerNorm output before it as the residual; without that fusion they
+      // were PWN(/attention/output/Add) and PWN(/output/Add). The pointwise
+      // layers left: the mask arithmetic and the embedding sum.
+      for (const char* name : {"/attention.output.dense/MatMul + /attention.output.dense/Add + /attention/output/Add",
+                               "/output.dense/MatMul + /output.dense/Add + /output/Add"}) {
+        SCOPED_TRACE(name);
+        const Node* proj = findNode(g, name);
+        ASSERT_NE(proj, nullptr);
+        EXPECT_EQ(proj->op, std::string(fused::kGemm));
+        EXPECT_EQ(proj->attrs.getString("activation"), "");
+        ASSERT_EQ(proj->inputs.size(), 4u);
+        NodeId r = g.values[size_t(proj->inputs[3])].producer;
+        ASSERT_GE(r, 0);
+        EXPECT_EQ(g.nodes[size_t(r)].op, "LayerNormalization");
+      }
+      std::vector<std::string> pwn;
+      for (const Node& n : g.nodes)
+        if (!n.dead && n.op == fused::kPointwise) pwn.push_back(n.name);
+      EXPECT_THAT(pwn, ::testing::UnorderedElementsAre("PWN(/Sub, /Mul)", "PWN(/embeddings/Add)"));
       compare(g, *ref, inputs, t == DType::kFloat32 ? 1e-5 : 2e-2);
     }
   }
+}
+
+TEST(OptimizeOnnx, TinyTransformerResidualGemmLayerInfo) {
+  // The CPU engine's detailed layer info lists the residual as the fused
+  // layer's second input and the residual Add in its metadata.
+  auto g = load(gpuscope::testing::makeTinyTransformerOnnx(""), {{"input_ids", {2, 8}}, {"attention_mask", {2, 8}}});
+  ASSERT_TRUE(g.ok()) << g.status().message();
+  BuildOptions o;
+  o.device = Device::kCpu;
+  o.verbosity = ProfilingVerbosity::kDetailed;
+  auto e = Engine::buildFromGraph(std::move(*g), o, nullptr);
+  ASSERT_TRUE(e.ok()) << e.status().message();
+  const Graph& eg = (*e)->graph();
+  const std::string name = "/output.dense/MatMul + /output.dense/Add + /output/Add";
+  const Node* n = findNode(eg, name);
+  ASSERT_NE(n, nullptr);
+  ASSERT_EQ(n->inputs.size(), 4u);
+  // A is the GELU Gemm's output, the residual the attention block's LayerNorm output.
+  NodeId a_producer = eg.values[size_t(n->inputs[0])].producer;
+  NodeId r_producer = eg.values[size_t(n->inputs[3])].producer;
+  ASSERT_GE(a_producer, 0);
+  ASSERT_GE(r_producer, 0);
+  EXPECT_EQ(eg.nodes[size_t(a_producer)].attrs.getString("activation"), "Gelu");
+  EXPECT_EQ(eg.nodes[size_t(r_producer)].op, "LayerNormalization");
+  auto j = nlohmann::json::parse((*e)->layerInfoJson(ProfilingVerbosity::kDetailed));
+  const nlohmann::json* layer = nullptr;
+  for (const auto& l : j["Layers"])
+    if (l["Name"] == name) layer = &l;
+  ASSERT_NE(layer, nullptr);
+  ASSERT_EQ((*layer)["Inputs"].size(), 2u);  // W and bias are weights, not listed
+  EXPECT_EQ((*layer)["Inputs"][0]["Name"], eg.values[size_t(n->inputs[0])].name);
+  EXPECT_EQ((*layer)["Inputs"][1]["Name"], eg.values[size_t(n->inputs[3])].name);
+  EXPECT_EQ((*layer)["Inputs"][1]["Dimensions"], (nlohmann::json{2, 8, 32}));
+  EXPECT_THAT((*layer)["Metadata"].get<std::string>(), ::testing::HasSubstr("[ONNX Layer: /output/Add]"));
 }
 
 }  // namespace

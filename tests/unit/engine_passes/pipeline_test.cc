@@ -123,14 +123,26 @@ TEST(Optimize, TransformerBlockFusesLayerNormAttentionAndGelu) {
   ASSERT_NE(fc1, nullptr);
   EXPECT_EQ(fc1->attrs.getString("activation"), "Gelu");
   EXPECT_NE(findNode(g, "kT + att.qk + att.scale + att.softmax + att.pv"), nullptr);
+  // res2 follows fc2 (a Gemm): its epilogue. res1 follows the attention (no
+  // output projection in this block): it stays an elementwise layer.
+  EXPECT_NE(findNode(g, "fc2 + res2"), nullptr);
+  EXPECT_EQ(findNode(g, "fc2"), nullptr);
+  EXPECT_EQ(count(std::string(fused::kPointwise)), 1);
+  EXPECT_NE(findNode(g, "PWN(res1)"), nullptr);
   expectSameOutputs(g, ref, 1e-5, 1e-5);
 
   Graph h = ref;
   PassLog log16;
   s = optimize(h, OptimizeOptions{DType::kFloat16, true}, log16);
   ASSERT_TRUE(s.ok()) << s.message();
-  EXPECT_EQ(findNode(h, "fc2")->op, std::string(fused::kGemm));
-  EXPECT_EQ(h.values[size_t(findNode(h, "fc2")->outputs[0])].desc.dtype, DType::kFloat16);
+  // fc2's residual Add (res2, whose fp32 graph output gets a Reformat) is its epilogue.
+  const Node* fc2 = findNode(h, "fc2 + res2");
+  ASSERT_NE(fc2, nullptr);
+  EXPECT_EQ(fc2->op, std::string(fused::kGemm));
+  EXPECT_EQ(h.values[size_t(fc2->outputs[0])].desc.dtype, DType::kFloat16);
+  ASSERT_EQ(fc2->inputs.size(), 4u);
+  EXPECT_EQ(h.values[size_t(fc2->inputs[3])].desc.dtype, DType::kFloat16);  // x2 in the compute type
+  EXPECT_NE(findNode(h, "Reformatting CopyNode for Output Tensor 0 to fc2 + res2"), nullptr);
   EXPECT_TRUE(logHas(log16, "Converted 13 constants from Float to Half"));
   expectSameOutputs(h, ref, 1e-2, 1e-2);
 }

@@ -1,8 +1,9 @@
 // gpuscope.Attention (fused_ops.h) on the flash-attention kernels of
-// attention_kernel.cu. Tactics: CUDA-core (FMA) or, for fp16/bf16 with head
-// dim 64/128, tensor-core (WMMA) kernels, each with query tiles of 16, 32 or
-// 64 rows per block (small batches need the smaller tiles to fill the GPU).
-// Tactic id = warps per block, | 0x100 for the tensor-core kernel.
+// attention_mma.cu / attention_kernel.cu. Tactics: CUDA-core (FMA) or, for
+// fp16/bf16 with head dim 64/128, tensor-core kernels (WMMA; and mma.sync when
+// Q/K/V rows are 16-byte vectors), with query tiles of 16, 32 or 64 rows per
+// block (128 for mma.sync; small batches need the smaller tiles to fill the
+// GPU). Tactic id = warps per block, | 0x100 WMMA, | 0x200 mma.sync.
 // Q/K/V/Y may be strided views (the node's view attributes, see
 // ops/fused_ops.h): the kernels take element strides, and the layer moves the
 // buffer pointers to the views' first elements at enqueue.
@@ -22,15 +23,26 @@ namespace gpuscope::engine::gpu {
 namespace {
 
 constexpr int kWarpChoices[] = {1, 2, 4};
-constexpr uint64_t kWmmaBit = 0x100;
+constexpr int kMmaWarpChoices[] = {1, 2, 4, 8};
+constexpr uint64_t kWmmaBit = 0x100, kMmaBit = 0x200;
+
+// Whether a view's rows are 16-byte vectors in any buffer the engine
+// allocates (256-byte aligned): the mma.sync kernel's cp.async condition.
+bool rowsVectorizable(const int64_t (&stride)[4], int64_t offset) {
+  return stride[3] == 1 && stride[0] % 8 == 0 && stride[1] % 8 == 0 && stride[2] % 8 == 0 && offset % 8 == 0;
+}
 
 class AttentionLayer : public GpuLayer {
  public:
-  AttentionLayer(std::string where, AttentionParams p, DType t, bool has_mask, std::array<int64_t, 3> offsets)
-      : where_(std::move(where)), p_(p), t_(t), has_mask_(has_mask), offsets_(offsets) {}
+  AttentionLayer(std::string where, AttentionParams p, DType t, bool has_mask, std::array<int64_t, 3> offsets,
+                 bool mma_ok)
+      : where_(std::move(where)), p_(p), t_(t), has_mask_(has_mask), offsets_(offsets), mma_ok_(mma_ok) {}
 
   std::vector<Tactic> tactics() const override {
     std::vector<Tactic> t;
+    if (mma_ok_)
+      for (int w : kMmaWarpChoices)
+        t.push_back({kMmaBit | uint64_t(w), fmt::format("gpuscope_fmha_mma_q{}_d{}_{}", w * kAttnRowsPerWarp, p_.d, dtypeName(t_))});
     if (attentionWmmaSupported(t_, p_.d))
       for (int w : kWarpChoices)
         t.push_back({kWmmaBit | uint64_t(w), fmt::format("gpuscope_fmha_wmma_q{}_d{}_{}", w * kAttnRowsPerWarp, p_.d, dtypeName(t_))});
@@ -39,6 +51,19 @@ class AttentionLayer : public GpuLayer {
     return t;
   }
   Status select(uint64_t id) override {
+    if (id & kMmaBit) {
+      if (!mma_ok_)
+        return InvalidInput(fmt::format("{}: mma.sync tactic 0x{:016x} needs fp16/bf16, head dim 64 or 128 and "
+                                        "16-byte Q/K/V rows", where_, id));
+      for (int w : kMmaWarpChoices)
+        if (uint64_t(w) == (id & ~kMmaBit)) {
+          p_.warps = w;
+          p_.tensor_cores = true;
+          p_.mma = true;
+          return OkStatus();
+        }
+      return InvalidInput(fmt::format("{}: unknown tactic 0x{:016x}", where_, id));
+    }
     const bool wmma = (id & kWmmaBit) != 0;
     if (wmma && !attentionWmmaSupported(t_, p_.d))
       return InvalidInput(fmt::format("{}: tensor-core tactic 0x{:016x} needs fp16/bf16 and head dim 64 or 128", where_, id));
@@ -46,6 +71,7 @@ class AttentionLayer : public GpuLayer {
       if (uint64_t(w) == (id & ~kWmmaBit)) {
         p_.warps = w;
         p_.tensor_cores = wmma;
+        p_.mma = false;
         return OkStatus();
       }
     return InvalidInput(fmt::format("{}: unknown tactic 0x{:016x}", where_, id));
@@ -68,6 +94,7 @@ class AttentionLayer : public GpuLayer {
   DType t_;
   bool has_mask_;
   std::array<int64_t, 3> offsets_;  // elements from each Q/K/V buffer's start to its view
+  bool mma_ok_;
 };
 
 }  // namespace
@@ -93,6 +120,7 @@ LayerOr makeAttentionLayer(const GpuLayerArgs& args) {
   p.sk = l.sk;
   p.d = l.d;
   p.causal = v.attrs().getInt("causal", 0) != 0;
+  p.nan_to_zero = v.attrs().getInt("nan_to_zero", 0) != 0;
   for (size_t i = 0; i < 4; ++i) {
     p.q_stride[i] = l.q.strides[i];
     p.k_stride[i] = l.k.strides[i];
@@ -120,9 +148,12 @@ LayerOr makeAttentionLayer(const GpuLayerArgs& args) {
     if (blocks >= 2 * sms) p.warps = w;
   }
   p.tensor_cores = attentionWmmaSupported(q.dtype, p.d);
+  const bool mma_ok = attentionMmaSupported(q.dtype, p.d) && rowsVectorizable(p.q_stride, l.q.offset) &&
+                      rowsVectorizable(p.k_stride, l.k.offset) && rowsVectorizable(p.v_stride, l.v.offset);
+  p.mma = mma_ok;
   GS_CUDA_CHECK(prepareAttentionKernels(), v.where);
   return wrap(std::make_unique<AttentionLayer>(v.where, p, q.dtype, has_mask,
-                                               std::array<int64_t, 3>{l.q.offset, l.k.offset, l.v.offset}));
+                                               std::array<int64_t, 3>{l.q.offset, l.k.offset, l.v.offset}, mma_ok));
 }
 
 }  // namespace gpuscope::engine::gpu

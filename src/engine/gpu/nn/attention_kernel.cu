@@ -27,6 +27,12 @@ __device__ __forceinline__ float ldMask(const void* m, DType t, int64_t i) {
   }
 }
 
+// 1/l for a row whose every score is -inf (l == 0): NaN times the zero
+// accumulator, as the CPU reference's exp(-inf - -inf); no keys at all: 0.
+__device__ __forceinline__ float allMaskedRow(const AttentionParams& p) {
+  return p.sk > 0 && !p.nan_to_zero ? __int_as_float(0x7fc00000) : 0.f;
+}
+
 __host__ __device__ constexpr int paddedDim(int64_t d) { return int((d + 3) / 4 * 4); }
 
 size_t smemBytes(int warps, int64_t d) {
@@ -166,7 +172,7 @@ __global__ void __launch_bounds__(128) attentionKernel(AttentionParams p, const 
   for (int r = 0; r < kRows; ++r) {
     const int64_t qi = row0 + r;
     if (qi >= p.sq) break;
-    const float inv = l[r] > 0.f ? 1.f / l[r] : 0.f;
+    const float inv = l[r] > 0.f ? 1.f / l[r] : allMaskedRow(p);
 #pragma unroll
     for (int c = 0; c < NC; ++c) {
       int d = lane + 32 * c;
@@ -381,7 +387,7 @@ __global__ void __launch_bounds__(128) attentionWmmaKernel(AttentionParams p, co
     __syncwarp();
   }
   if (!warp_live || qi >= p.sq) return;
-  const float inv = l > 0.f ? 1.f / l : 0.f;
+  const float inv = l > 0.f ? 1.f / l : allMaskedRow(p);
   T* yr = y + b * p.y_stride[0] + h * p.y_stride[1] + qi * p.y_stride[2];
   if (p.vec_flags & kVecY) {  // this lane's HALF consecutive outputs as 16-byte stores
     yr += hf * HALF;
@@ -426,20 +432,13 @@ cudaError_t launchWmmaTyped(const AttentionParams& p, const void* q, const void*
   return cudaErrorInvalidValue;
 }
 
-// Whether a [rows, D] view at `ptr` (all rows for every (b, h)) can be read
-// or written in 16-byte vectors of 2-byte elements.
-bool vectorizable(const void* ptr, const int64_t (&stride)[4]) {
-  return reinterpret_cast<uintptr_t>(ptr) % 16 == 0 && stride[3] == 1 && stride[0] % 8 == 0 && stride[1] % 8 == 0 &&
-         stride[2] % 8 == 0;
-}
-
 }  // namespace
 
 bool attentionWmmaSupported(DType t, int64_t head_dim) {
   return (t == DType::kFloat16 || t == DType::kBFloat16) && (head_dim == 64 || head_dim == 128);
 }
 
-cudaError_t prepareAttentionKernels() {
+cudaError_t prepareAttentionFallbackKernels() {
   cudaError_t e = prepareTyped<float>();
   if (e == cudaSuccess) e = prepareTyped<__half>();
   if (e == cudaSuccess) e = prepareTyped<__nv_bfloat16>();
@@ -448,16 +447,16 @@ cudaError_t prepareAttentionKernels() {
   return e;
 }
 
-cudaError_t launchAttention(const AttentionParams& p, DType t, const void* q, const void* k, const void* v,
-                            const void* mask, void* y, cudaStream_t stream) {
-  if (p.batch * p.heads * p.sq == 0 || p.d == 0) return cudaSuccess;
-  if (p.d > kAttnMaxHeadDim || (p.warps != 1 && p.warps != 2 && p.warps != 4) || p.heads > 65535 || p.batch > 65535)
-    return cudaErrorInvalidValue;
+cudaError_t launchAttentionFallback(const AttentionParams& p, DType t, const void* q, const void* k, const void* v,
+                                    const void* mask, void* y, cudaStream_t stream) {
+  if (p.warps != 1 && p.warps != 2 && p.warps != 4) return cudaErrorInvalidValue;
   if (p.tensor_cores) {
     if (!attentionWmmaSupported(t, p.d)) return cudaErrorInvalidValue;
     AttentionParams vp = p;
-    vp.vec_flags = (vectorizable(q, p.q_stride) ? kVecQ : 0) | (vectorizable(k, p.k_stride) ? kVecK : 0) |
-                   (vectorizable(v, p.v_stride) ? kVecV : 0) | (vectorizable(y, p.y_stride) ? kVecY : 0);
+    vp.vec_flags = (attentionRowsVectorizable(q, p.q_stride) ? kVecQ : 0) |
+                   (attentionRowsVectorizable(k, p.k_stride) ? kVecK : 0) |
+                   (attentionRowsVectorizable(v, p.v_stride) ? kVecV : 0) |
+                   (attentionRowsVectorizable(y, p.y_stride) ? kVecY : 0);
     return t == DType::kFloat16 ? launchWmmaTyped<__half>(vp, q, k, v, mask, y, stream)
                                 : launchWmmaTyped<__nv_bfloat16>(vp, q, k, v, mask, y, stream);
   }

@@ -4,8 +4,11 @@
 // M (one plain GEMM); one broadcast pattern becomes a strided batch (stride 0
 // for a broadcast operand); anything else loops over the outer batch dims,
 // one strided-batched call each. Bias, ReLU and tanh-GELU run as cuBLASLt
-// epilogues; erf-GELU as a small kernel after the matmul. Tactics are the
-// heuristic's algorithms (up to 8) for this exact problem.
+// epilogues; erf-GELU as a small kernel after the matmul. ONNX Gemm's full C
+// and gpuscope.Gemm's residual are cuBLASLt's C, laid out exactly like D
+// (same leading dimension, batch stride and per-call offsets), so the batch
+// fold applies to them too. Tactics are the heuristic's algorithms (up to 8)
+// for this exact problem.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -125,7 +128,16 @@ Status GemmLayer::init(const NodeView& v, GpuContext& ctx) {
     trans_b = v.attrs().getInt("trans_b", 0) != 0;
     alpha_ = v.attrs().getFloat("alpha", 1.f);
     act = v.attrs().getString("activation", "");
+    if (v.inputCount() > 4) return v.invalid("gpuscope.Gemm takes at most 4 inputs (A, B, bias, residual)");
     if (v.hasInput(2)) bias_in_ = 2;
+    if (v.hasInput(3)) {
+      const TensorDesc& r = v.in(3);
+      if (r.dtype != dtype_ || r.shape != y.shape)
+        return v.invalid(fmt::format("residual {} {} must be Y's {} {}", dtypeName(r.dtype), shapeText(r.shape),
+                                     dtypeName(dtype_), shapeText(y.shape)));
+      c_in_ = 3;
+      beta_ = 1.f;
+    }
   } else if (op != "MatMul") {
     return v.invalid("not a matrix multiply");
   }
@@ -194,8 +206,10 @@ Status GemmLayer::init(const NodeView& v, GpuContext& ctx) {
     isa = msa.back();
     isb = msb.back();
     isd = msd.back();
-    if (dims.size() == 1 && isb == 0 && !trans_a && isa == m * k && c_in_ < 0) {
-      rows_a = m * inner_batch;  // fold: A is [batch*M, K] contiguous, B shared
+    if (dims.size() == 1 && isb == 0 && !trans_a && isa == m * k) {
+      // fold: A is [batch*M, K] contiguous, B shared; D (and C, laid out
+      // like D) is then one [batch*M, N] matrix.
+      rows_a = m * inner_batch;
       inner_batch = 1;
       isa = isd = 0;
     }
@@ -225,7 +239,7 @@ Status GemmLayer::init(const NodeView& v, GpuContext& ctx) {
   // the alignment promised to the heuristic; buffers themselves are assumed
   // 256-byte aligned (cudaMalloc, the runtime's planner).
   std::vector<int64_t> offsets = {isa, isb, isd};
-  for (const BatchCall& c : calls_) offsets.insert(offsets.end(), {c.a, c.b, c.d});
+  for (const BatchCall& c : calls_) offsets.insert(offsets.end(), {c.a, c.b, c.c, c.d});
   for (int64_t off : offsets) {
     size_t bytes = size_t(off) * es;
     while (align > es && bytes % align != 0) align /= 2;

@@ -1,17 +1,20 @@
 // Softmax, LayerNorm, BatchNorm, reductions, pooling and the conv/gemm
 // activation epilogue. Every kernel is templated only on the storage type
-// (float, __half, __nv_bfloat16) and computes in fp32.
+// (float, __half, __nv_bfloat16) and computes in fp32. These are the scalar,
+// any-shape kernels; LayerNorm, row softmax and bias + activation first try
+// the vectorised ones of vector_kernels.cu (KernelPath in nn_kernels.h).
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
 
 #include <cfloat>
 
 #include "engine/gpu/nn/nn_kernels.h"
+#include "engine/gpu/nn/activation.cuh"
 #include "engine/gpu/nn/float_io.cuh"
+#include "engine/gpu/nn/vector_kernels.h"
 
 namespace gpuscope::engine::gpu {
 namespace {
-
 
 unsigned gridFor(int64_t n, int threads) {
   int64_t b = (n + threads - 1) / threads;
@@ -135,6 +138,7 @@ __global__ void batchNormKernel(const T* __restrict__ x, const T* __restrict__ s
 
 // ---------------- reductions
 __device__ __forceinline__ int64_t reducedOffset(const ReduceParams& p, int64_t r) {
+  if (p.red_rank == 1) return r * p.red_stride[0];  // r < red_shape[0]: skip the 64-bit division
   int64_t off = 0;
   for (int k = p.red_rank - 1; k >= 0; --k) {
     off += (r % p.red_shape[k]) * p.red_stride[k];
@@ -288,19 +292,7 @@ __global__ void poolKernel(PoolParams p, const T* __restrict__ x, T* __restrict_
   }
 }
 
-// ---------------- activation epilogue
-__device__ __forceinline__ float activate(Act act, float v, float lo, float hi) {
-  switch (act) {
-    case Act::kRelu: return fmaxf(v, 0.f);
-    case Act::kClip: return fminf(fmaxf(v, lo), hi);
-    case Act::kSigmoid: return 1.f / (1.f + __expf(-v));
-    case Act::kTanh: return tanhf(v);
-    case Act::kGelu: return 0.5f * v * (1.f + erff(v * 0.70710678118654752f));
-    case Act::kGeluTanh: return 0.5f * v * (1.f + tanhf(0.7978845608028654f * (v + 0.044715f * v * v * v)));
-    default: return v;
-  }
-}
-
+// ---------------- activation epilogue (activate() in activation.cuh)
 template <typename T>
 __global__ void biasActKernel(T* y, const T* __restrict__ bias, const T* __restrict__ z, int64_t count,
                               int64_t channels, int64_t inner, Act act, float lo, float hi) {
@@ -312,11 +304,24 @@ __global__ void biasActKernel(T* y, const T* __restrict__ bias, const T* __restr
   }
 }
 
+// Runs the vectorised launcher unless `path` is kScalar; true when it ran
+// (or failed), false when the scalar kernel should run.
+template <typename F>
+bool tryVector(KernelPath path, cudaError_t* err, F&& vec) {
+  if (path == KernelPath::kScalar) return false;
+  *err = vec();
+  return *err != cudaErrorNotSupported || path == KernelPath::kVector;
+}
+
 }  // namespace
 
 cudaError_t launchSoftmax(const void* x, void* y, DType t, int64_t outer, int64_t axis, int64_t inner, bool log,
-                          cudaStream_t stream) {
+                          cudaStream_t stream, KernelPath path) {
   if (outer * axis * inner == 0) return cudaSuccess;
+  cudaError_t err = cudaSuccess;
+  if (inner == 1 && tryVector(path, &err, [&] { return launchSoftmaxRowsVec(x, y, t, outer, axis, log, stream); }))
+    return err;
+  if (path == KernelPath::kVector) return cudaErrorNotSupported;  // strided softmax has no vectorised kernel
   return byType(t, [&](auto tag) {
     using T = decltype(tag);
     if (inner == 1) {
@@ -333,8 +338,14 @@ cudaError_t launchSoftmax(const void* x, void* y, DType t, int64_t outer, int64_
 }
 
 cudaError_t launchLayerNorm(const void* x, const void* scale, const void* bias, void* y, void* mean, void* inv_std,
-                            DType t, DType stat_t, int64_t rows, int64_t cols, float epsilon, cudaStream_t stream) {
+                            DType t, DType stat_t, int64_t rows, int64_t cols, float epsilon, cudaStream_t stream,
+                            KernelPath path) {
   if (rows * cols == 0) return cudaSuccess;
+  cudaError_t err = cudaSuccess;
+  if (tryVector(path, &err, [&] {
+        return launchLayerNormVec(x, scale, bias, y, mean, inv_std, t, stat_t, rows, cols, epsilon, stream);
+      }))
+    return err;
   if (rows > 0x7fffffff) return cudaErrorInvalidConfiguration;
   int threads = cols >= 2048 ? 512 : (cols >= 512 ? 256 : 128);
   return byType(t, [&](auto tag) {
@@ -392,8 +403,14 @@ cudaError_t launchPool(const PoolParams& p, const void* x, void* y, DType t, cud
 }
 
 cudaError_t launchBiasAct(void* y, const void* bias, const void* z, DType t, int64_t count, int64_t channels,
-                          int64_t inner, Act act, float clip_min, float clip_max, cudaStream_t stream) {
+                          int64_t inner, Act act, float clip_min, float clip_max, cudaStream_t stream,
+                          KernelPath path) {
   if (count == 0) return cudaSuccess;
+  cudaError_t err = cudaSuccess;
+  if (tryVector(path, &err, [&] {
+        return launchBiasActVec(y, bias, z, t, count, channels, inner, act, clip_min, clip_max, stream);
+      }))
+    return err;
   return byType(t, [&](auto tag) {
     using T = decltype(tag);
     biasActKernel<T><<<gridFor(count, 256), 256, 0, stream>>>(static_cast<T*>(y), static_cast<const T*>(bias),

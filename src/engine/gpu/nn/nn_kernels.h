@@ -13,15 +13,24 @@ namespace gpuscope::engine::gpu {
 
 inline constexpr int kMaxReduceRank = 8;
 
+// Which kernel a launcher runs. kAuto: the vectorised one (vector_kernels.h:
+// 16-byte accesses, rows in registers) whenever the width and the addresses
+// allow it, else the scalar one. kScalar: always the scalar kernel (the
+// fallback, kept reachable so tests and benchmarks compare the two).
+// kVector: only the vectorised one; cudaErrorNotSupported, launching nothing,
+// where it does not apply (tests use it to check which shapes take it).
+enum class KernelPath : int { kAuto, kScalar, kVector };
+
 // Softmax / LogSoftmax over the middle dim of [outer, axis, inner].
 cudaError_t launchSoftmax(const void* x, void* y, DType t, int64_t outer, int64_t axis, int64_t inner, bool log,
-                          cudaStream_t stream);
+                          cudaStream_t stream, KernelPath path = KernelPath::kAuto);
 
 // LayerNormalization over the last `cols` elements of each of `rows` rows.
 // scale/bias (nullable) have `cols` elements of dtype t; mean/inv_std
 // (nullable) get one value per row in dtype `stat_t`.
 cudaError_t launchLayerNorm(const void* x, const void* scale, const void* bias, void* y, void* mean, void* inv_std,
-                            DType t, DType stat_t, int64_t rows, int64_t cols, float epsilon, cudaStream_t stream);
+                            DType t, DType stat_t, int64_t rows, int64_t cols, float epsilon, cudaStream_t stream,
+                            KernelPath path = KernelPath::kAuto);
 
 // Inference BatchNormalization of [n, c, spatial]: y = (x - mean) / sqrt(var + eps) * scale + bias.
 cudaError_t launchBatchNorm(const void* x, const void* scale, const void* bias, const void* mean, const void* var,
@@ -62,6 +71,7 @@ cudaError_t launchPool(const PoolParams& p, const void* x, void* y, DType t, cud
 // Gelu (erf), GeluTanh).
 enum class Act : int { kNone, kRelu, kClip, kSigmoid, kTanh, kGelu, kGeluTanh };
 cudaError_t launchBiasAct(void* y, const void* bias, const void* z, DType t, int64_t count, int64_t channels,
-                          int64_t inner, Act act, float clip_min, float clip_max, cudaStream_t stream);
+                          int64_t inner, Act act, float clip_min, float clip_max, cudaStream_t stream,
+                          KernelPath path = KernelPath::kAuto);
 
 }  // namespace gpuscope::engine::gpu

@@ -53,6 +53,7 @@ Status inferAttention(const InferContext& ctx, std::vector<TensorDesc>& outputs)
 Status cpuAttention(const Node& node, std::span<const HostTensor* const> inputs, std::span<HostTensor> outputs) {
   std::string where = fmt::format("node '{}' ({})", node.name, node.op);
   bool causal = node.attrs.getInt("causal", 0) != 0;
+  const bool nan_to_zero = node.attrs.getInt("nan_to_zero", 0) != 0;
   float scale = node.attrs.getFloat("scale", 1.f);
   GS_ASSIGN_OR_RETURN(AttentionLayout d, attentionLayout(node.attrs, inputs[0]->shape(), inputs[1]->shape(),
                                                           inputs[2]->shape(), where));
@@ -94,6 +95,10 @@ Status cpuAttention(const Node& node, std::span<const HostTensor* const> inputs,
           if (causal && j > i) s = neg_inf;
           scores[size_t(j)] = s;
           mx = std::max(mx, s);
+        }
+        if (nan_to_zero && mx == neg_inf) {  // every score -inf: torch's guard turns the NaN row into 0
+          for (int64_t c = 0; c < d.dv; ++c) y.setDouble(ybase + i * d.y_strides[2] + c * d.y_strides[3], 0.0);
+          continue;
         }
         float sum = 0.f;
         for (int64_t j = 0; j < d.sk; ++j) {

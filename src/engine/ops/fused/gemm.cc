@@ -1,6 +1,7 @@
-// gpuscope.Gemm: Y = act(alpha * (A @ B) + bias), numpy-matmul batching. The
-// product is the ONNX MatMul reference op (ops/nn/) in fp32; alpha, bias and
-// the activation are the epilogue, rounded once to the output type.
+// gpuscope.Gemm: Y = act(alpha * (A @ B) + bias + R), numpy-matmul batching.
+// The product is the ONNX MatMul reference op (ops/nn/) in fp32; alpha, bias,
+// the residual R and the activation are the epilogue, rounded once to the
+// output type (as cuBLASLt's epilogue with R as C, beta = 1).
 #include <algorithm>
 #include <array>
 
@@ -43,8 +44,16 @@ Status inferGemm(const InferContext& ctx, std::vector<TensorDesc>& outputs) {
   }
   out[rank] = m;
   out[rank + 1] = n;
+  if (ctx.inputCount() > 4)
+    return InvalidInput(fmt::format("{}: takes at most 4 inputs (A, B, bias, residual), got {}", ctx.where(),
+                                    ctx.inputCount()));
   if (ctx.hasInput(2) && ctx.inputs[2]->shape != Shape{n})
     return InvalidInput(fmt::format("{}: bias must be [{}], got {}", ctx.where(), n, shapeText(ctx.inputs[2]->shape)));
+  // The residual is read element for element with Y (cuBLASLt's C laid out
+  // like D): no broadcasting, and the output's type.
+  if (ctx.hasInput(3) && (ctx.inputs[3]->shape != out || ctx.inputs[3]->dtype != a.dtype))
+    return InvalidInput(fmt::format("{}: residual must be {} {}, got {} {}", ctx.where(), dtypeName(a.dtype),
+                                    shapeText(out), dtypeName(ctx.inputs[3]->dtype), shapeText(ctx.inputs[3]->shape)));
   GS_ASSIGN_OR_RETURN(Epilogue e, parseEpilogue(ctx.node.attrs, "Relu,Gelu,GeluTanh", ctx.where()));
   (void)e;
   outputs = {TensorDesc{a.dtype, out}};
@@ -85,12 +94,17 @@ Status cpuGemm(const Node& node, std::span<const HostTensor* const> inputs, std:
   float alpha = node.attrs.getFloat("alpha", 1.f);
   const HostTensor* bias = inputs.size() > 2 ? inputs[2] : nullptr;
   std::vector<float> bias_f = bias ? bias->toFloats() : std::vector<float>{};
+  const HostTensor* residual = inputs.size() > 3 ? inputs[3] : nullptr;
+  std::vector<float> res_f = residual ? residual->toFloats() : std::vector<float>{};
   int64_t n = y.shape().back();
   const float* p = acc.data<float>();
   int64_t total = acc.elements();
+  if (residual && int64_t(res_f.size()) != total)
+    return InvalidInput(fmt::format("{}: residual has {} elements, the output {}", where, res_f.size(), total));
   for (int64_t i = 0; i < total; ++i) {
     float v = alpha * p[i];
     if (bias) v += bias_f[size_t(i % n)];
+    if (residual) v += res_f[size_t(i)];
     y.setDouble(i, e.apply(v));
   }
   return OkStatus();
