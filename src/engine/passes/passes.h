@@ -24,6 +24,12 @@ Status eliminateDeadCode(Graph& graph, PassLog& log);
 // s = gamma / sqrt(var + eps), computed in fp32 and stored in W's dtype.
 Status foldBatchNorm(Graph& graph, PassLog& log);
 
+// Patchify Conv (kernel == stride >= 4, no pads, dilation 1, group 1, H/W
+// multiples of the kernel, constant W) -> Reshape, Transpose (im2col), MatMul
+// with W folded to [C*kh*kw, OC], bias Add, back to [N,OC,Ho,Wo]; a following
+// ViT flatten+transpose (or NHWC permute) becomes one Reshape. conv_as_gemm.cc.
+Status convAsGemm(Graph& graph, PassLog& log);
+
 // 2-D Conv (+ Add of a per-channel constant bias) (+ Add of a residual of the
 // output's shape) (+ Relu | Clip | Sigmoid | Tanh) -> gpuscope.Conv, auto_pad
 // resolved into explicit pads.

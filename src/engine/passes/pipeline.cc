@@ -25,6 +25,7 @@ Status optimize(Graph& graph, const OptimizeOptions& options, PassLog& log) {
     GS_RETURN_IF_ERROR(fuseAttention(graph, log));
     GS_RETURN_IF_ERROR(attentionViews(graph, log));
     checkpoint("After LayerNorm and attention fusion");
+    GS_RETURN_IF_ERROR(convAsGemm(graph, log));
     GS_RETURN_IF_ERROR(fuseConv(graph, log));
     GS_RETURN_IF_ERROR(fuseGemm(graph, log));
     checkpoint("After vertical fusions");
