@@ -1,11 +1,25 @@
 #include "tracer/graph_nodes.h"
 
+#include <algorithm>
+
 namespace gpuscope::tracer {
 
+void NvtxStack::push(uintptr_t domain, std::string_view text) {
+  if (size_ == items_.size()) items_.emplace_back();
+  Item& item = items_[size_++];
+  item.domain = domain;
+  item.text.assign(text.data(), text.size());  // reuses the capacity a popped range left
+}
+
 void NvtxStack::pop(uintptr_t domain) {
-  for (size_t i = items_.size(); i-- > 0;) {
+  for (size_t i = size_; i-- > 0;) {
     if (items_[i].domain == domain) {
-      items_.erase(items_.begin() + static_cast<std::ptrdiff_t>(i));
+      // Moves the popped item past the open ones (rotating keeps every
+      // string's buffer), then shrinks the open part.
+      std::rotate(items_.begin() + static_cast<std::ptrdiff_t>(i),
+                  items_.begin() + static_cast<std::ptrdiff_t>(i) + 1,
+                  items_.begin() + static_cast<std::ptrdiff_t>(size_));
+      --size_;
       return;
     }
   }

@@ -17,18 +17,24 @@
 namespace gpuscope::tracer {
 
 // One thread's NVTX push/pop stack. Nesting is per domain (NVTX rule), so
-// a pop removes the innermost range of its own domain.
+// a pop removes the innermost range of its own domain. It runs inside every
+// nvtxRangePush/Pop of the traced program (cuBLAS and cuDNN push ranges
+// per call when an NVTX tool is attached), so in steady state it allocates
+// nothing: popped entries keep their string capacity for the next push.
 class NvtxStack {
  public:
-  void push(uintptr_t domain, std::string text) { items_.push_back({domain, std::move(text)}); }
+  void push(uintptr_t domain, std::string_view text);
   void pop(uintptr_t domain);
   // The innermost open range of any domain, "" when none.
-  std::string_view innermost() const { return items_.empty() ? std::string_view() : items_.back().text; }
-  size_t depth() const { return items_.size(); }
+  std::string_view innermost() const {
+    return size_ == 0 ? std::string_view() : std::string_view(items_[size_ - 1].text);
+  }
+  size_t depth() const { return size_; }
 
  private:
   struct Item { uintptr_t domain; std::string text; };
-  std::vector<Item> items_;
+  std::vector<Item> items_;  // [0, size_) open; the rest are spare storage
+  size_t size_ = 0;
 };
 
 // Not thread-safe: the injection serializes calls (node creation is rare).

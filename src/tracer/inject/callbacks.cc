@@ -24,17 +24,19 @@ std::string narrow(const wchar_t* w) {
   return s;
 }
 
-std::string messageOf(Session* s, const nvtxEventAttributes_t* a) {
-  if (a == nullptr) return {};
+// Pushes an event-attributes range without a temporary string for the
+// common ASCII and registered cases (this runs inside every push).
+void pushMessage(Session* s, uintptr_t domain, const nvtxEventAttributes_t* a) {
+  if (a == nullptr) return t_nvtx.push(domain, {});
   switch (a->messageType) {
-    case NVTX_MESSAGE_TYPE_ASCII: return a->message.ascii ? a->message.ascii : "";
-    case NVTX_MESSAGE_TYPE_UNICODE: return narrow(a->message.unicode);
+    case NVTX_MESSAGE_TYPE_ASCII: return t_nvtx.push(domain, a->message.ascii ? a->message.ascii : "");
+    case NVTX_MESSAGE_TYPE_UNICODE: return t_nvtx.push(domain, narrow(a->message.unicode));
     case NVTX_MESSAGE_TYPE_REGISTERED: {
       std::lock_guard<std::mutex> lock(s->registered_mu);
       auto it = s->registered_strings.find(reinterpret_cast<uintptr_t>(a->message.registered));
-      return it == s->registered_strings.end() ? std::string() : it->second;
+      return t_nvtx.push(domain, it == s->registered_strings.end() ? std::string_view() : it->second);
     }
-    default: return {};
+    default: return t_nvtx.push(domain, {});
   }
 }
 
@@ -48,11 +50,11 @@ void onNvtx(Session* s, CUpti_CallbackId cbid, const CUpti_NvtxData* d) {
       t_nvtx.push(0, narrow(static_cast<const nvtxRangePushW_params*>(p)->message));
       break;
     case CUPTI_CBID_NVTX_nvtxRangePushEx:
-      t_nvtx.push(0, messageOf(s, static_cast<const nvtxRangePushEx_params*>(p)->eventAttrib));
+      pushMessage(s, 0, static_cast<const nvtxRangePushEx_params*>(p)->eventAttrib);
       break;
     case CUPTI_CBID_NVTX_nvtxDomainRangePushEx: {
       auto* q = static_cast<const nvtxDomainRangePushEx_params*>(p);
-      t_nvtx.push(reinterpret_cast<uintptr_t>(q->domain), messageOf(s, q->core.eventAttrib));
+      pushMessage(s, reinterpret_cast<uintptr_t>(q->domain), q->core.eventAttrib);
       break;
     }
     case CUPTI_CBID_NVTX_nvtxRangePop: t_nvtx.pop(0); break;
@@ -68,8 +70,8 @@ void onNvtx(Session* s, CUpti_CallbackId cbid, const CUpti_NvtxData* d) {
       if (d->functionReturnValue != nullptr) {
         auto id = *static_cast<const nvtxRangeId_t*>(d->functionReturnValue);
         if (id != 0) {
-          std::lock_guard<std::mutex> lock(s->mu);
-          s->rec.start_end_range_ids.push_back(int64_t(id));
+          std::lock_guard<std::mutex> lock(s->ids_mu);
+          s->pending_start_end_ids.push_back(int64_t(id));
         }
       }
       break;

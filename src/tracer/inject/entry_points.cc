@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <mutex>
 
+#include "tracer/ab_knobs.h"
 #include "tracer/api_filter.h"
 #include "tracer/inject/session.h"
 
@@ -55,16 +56,54 @@ const char* cuptiApiName(bool driver, uint32_t cbid) {
 
 // After the RUNTIME/DRIVER kinds are enabled (enabling a kind resets the
 // per-call settings). Returns how many callback ids were turned off.
-size_t disableHotQueries() {
+size_t disableHotQueries(const AbKnobs& ab) {
   size_t n = 0;
+  if (ab.filter == ApiFilterKind::kKineto) {  // A/B knob: exactly Kineto's four
+    n += cuptiActivityEnableRuntimeApi(CUPTI_RUNTIME_TRACE_CBID_cudaGetDevice_v3020, 0) == CUPTI_SUCCESS;
+    if (ab.driver)
+      for (CUpti_CallbackId id : {CUPTI_DRIVER_TRACE_CBID_cuKernelGetAttribute,
+                                  CUPTI_DRIVER_TRACE_CBID_cuDevicePrimaryCtxGetState,
+                                  CUPTI_DRIVER_TRACE_CBID_cuCtxGetCurrent})
+        n += cuptiActivityEnableDriverApi(id, 0) == CUPTI_SUCCESS;
+    return n;
+  }
   for (uint32_t cbid : hotQueryCallbackIds(false, CUPTI_RUNTIME_TRACE_CBID_SIZE, cuptiApiName))
     n += cuptiActivityEnableRuntimeApi(cbid, 0) == CUPTI_SUCCESS;
-  for (uint32_t cbid : hotQueryCallbackIds(true, CUPTI_DRIVER_TRACE_CBID_SIZE, cuptiApiName))
-    n += cuptiActivityEnableDriverApi(cbid, 0) == CUPTI_SUCCESS;
+  if (ab.driver)
+    for (uint32_t cbid : hotQueryCallbackIds(true, CUPTI_DRIVER_TRACE_CBID_SIZE, cuptiApiName))
+      n += cuptiActivityEnableDriverApi(cbid, 0) == CUPTI_SUCCESS;
   return n;
 }
 
-bool setupCupti(Session* s) {
+// The NVTX calls onNvtx handles (callbacks.cc). Enabling just these (A/B
+// knob nvtx_cb=ids), rather than the whole NVTX domain, keeps nvtxRangeEnd,
+// marks, naming, domain and category calls out of our callback; the default
+// stays the whole domain until a GPU run shows CUPTI delivers per-id NVTX
+// callbacks (scripts/gpu/overhead_ab2.sh checks graph-node attribution
+// with it).
+constexpr CUpti_CallbackId kNvtxHandled[] = {
+    CUPTI_CBID_NVTX_nvtxRangePushA,         CUPTI_CBID_NVTX_nvtxRangePushW,
+    CUPTI_CBID_NVTX_nvtxRangePushEx,        CUPTI_CBID_NVTX_nvtxDomainRangePushEx,
+    CUPTI_CBID_NVTX_nvtxRangePop,           CUPTI_CBID_NVTX_nvtxDomainRangePop,
+    CUPTI_CBID_NVTX_nvtxRangeStartA,        CUPTI_CBID_NVTX_nvtxRangeStartW,
+    CUPTI_CBID_NVTX_nvtxRangeStartEx,       CUPTI_CBID_NVTX_nvtxDomainRangeStartEx,
+    CUPTI_CBID_NVTX_nvtxDomainRegisterStringA, CUPTI_CBID_NVTX_nvtxDomainRegisterStringW,
+};
+
+void enableNvtxCallbacks(CUpti_SubscriberHandle subscriber, NvtxCallbackKind kind) {
+  if (kind == NvtxCallbackKind::kOff) return;
+  if (kind == NvtxCallbackKind::kIds) {
+    bool all = true;
+    for (CUpti_CallbackId id : kNvtxHandled)
+      all = all && cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_NVTX, id) == CUPTI_SUCCESS;
+    if (all) return;
+    // A CUPTI that refuses per-id NVTX callbacks: the whole domain still
+    // gives graph-node attribution and start/end ids.
+  }
+  cuptiEnableDomain(1, subscriber, CUPTI_CB_DOMAIN_NVTX);
+}
+
+void subscribeCallbacks(Session* s) {
   const TracerConfig& c = s->config;
   CUpti_SubscriberHandle subscriber = nullptr;
   CUptiResult sub = cuptiSubscribe(&subscriber, reinterpret_cast<CUpti_CallbackFunc>(onCallback), nullptr);
@@ -77,59 +116,99 @@ bool setupCupti(Session* s) {
                                 "CUPTI callbacks unavailable (another CUPTI client?): no graph-node NVTX "
                                 "attribution, no capture-range edges",
                                 "process " + std::to_string(s->pid));
-  } else {
-    cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_RESOURCE, CUPTI_CBID_RESOURCE_CONTEXT_DESTROY_STARTING);
+    return;
+  }
+  cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_RESOURCE, CUPTI_CBID_RESOURCE_CONTEXT_DESTROY_STARTING);
+  cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_RUNTIME_API, CUPTI_RUNTIME_TRACE_CBID_cudaDeviceReset_v3020);
+  if (s->ab.graph_cb) {
     cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_RESOURCE, CUPTI_CBID_RESOURCE_GRAPHNODE_CREATED);
     cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_RESOURCE, CUPTI_CBID_RESOURCE_GRAPHNODE_CLONED);
     for (CUpti_CallbackId id : {CUPTI_RUNTIME_TRACE_CBID_cudaGraphInstantiate_v10000,
                                 CUPTI_RUNTIME_TRACE_CBID_cudaGraphInstantiate_v12000,
                                 CUPTI_RUNTIME_TRACE_CBID_cudaGraphInstantiateWithFlags_v11040,
                                 CUPTI_RUNTIME_TRACE_CBID_cudaGraphInstantiateWithParams_v12000,
-                                CUPTI_RUNTIME_TRACE_CBID_cudaGraphInstantiateWithParams_ptsz_v12000,
-                                CUPTI_RUNTIME_TRACE_CBID_cudaDeviceReset_v3020})
+                                CUPTI_RUNTIME_TRACE_CBID_cudaGraphInstantiateWithParams_ptsz_v12000})
       cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_RUNTIME_API, id);
     for (CUpti_CallbackId id : {CUPTI_DRIVER_TRACE_CBID_cuGraphInstantiate, CUPTI_DRIVER_TRACE_CBID_cuGraphInstantiate_v2,
                                 CUPTI_DRIVER_TRACE_CBID_cuGraphInstantiateWithFlags,
                                 CUPTI_DRIVER_TRACE_CBID_cuGraphInstantiateWithParams,
                                 CUPTI_DRIVER_TRACE_CBID_cuGraphInstantiateWithParams_ptsz})
       cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_DRIVER_API, id);
-    if (c.capture == CaptureRangeKind::kCudaProfilerApi) {
-      cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_DRIVER_API, CUPTI_DRIVER_TRACE_CBID_cuProfilerStart);
-      cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_DRIVER_API, CUPTI_DRIVER_TRACE_CBID_cuProfilerStop);
-    }
-    if (c.trace_nvtx) cuptiEnableDomain(1, subscriber, CUPTI_CB_DOMAIN_NVTX);
   }
+  if (c.capture == CaptureRangeKind::kCudaProfilerApi) {
+    cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_DRIVER_API, CUPTI_DRIVER_TRACE_CBID_cuProfilerStart);
+    cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_DRIVER_API, CUPTI_DRIVER_TRACE_CBID_cuProfilerStop);
+  }
+  if (c.trace_nvtx) enableNvtxCallbacks(subscriber, s->ab.nvtx_cb);
+}
+
+void setAttribute(CUpti_ActivityAttribute attr, size_t value_size, void* value, const char* what) {
+  warnIfFailed(cuptiActivitySetAttribute(attr, &value_size, value), what);
+}
+
+void enableApiKinds(Session* s) {
+  const TracerConfig& c = s->config;
+  enableKind(s, CUPTI_ACTIVITY_KIND_RUNTIME);
+  if (s->ab.driver) enableKind(s, CUPTI_ACTIVITY_KIND_DRIVER);
+  // Queries frameworks make many times per launch (api_filter.h): each
+  // record costs the calling thread host time. Kineto drops four of them.
+  bool all = c.trace_all_apis || s->ab.filter == ApiFilterKind::kNone;
+  size_t off = all ? 0 : disableHotQueries(s->ab);
+  std::lock_guard<std::mutex> lock(s->mu);
+  s->rec.rows.meta["cuda_api_filter"] = all ? "all"
+      : s->ab.filter == ApiFilterKind::kKineto ? "kineto_ids_off:" + std::to_string(off)
+                                               : "hot_queries_off:" + std::to_string(off);
+}
+
+void enableGpuKinds(Session* s) {
+  enableKind(s, CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL);
+  enableKind(s, CUPTI_ACTIVITY_KIND_MEMCPY);
+  enableKind(s, CUPTI_ACTIVITY_KIND_MEMSET);
+  if (s->ab.sync) {
+    enableKind(s, CUPTI_ACTIVITY_KIND_SYNCHRONIZATION);
+    cuptiActivityEnableAllSyncRecords(0);  // no records for not-ready event/stream queries
+  }
+  if (s->ab.extcorr) enableKind(s, CUPTI_ACTIVITY_KIND_EXTERNAL_CORRELATION);
+  if (s->config.graph_mode == GraphTraceMode::kGraph && s->ab.graph_trace)
+    enableKind(s, CUPTI_ACTIVITY_KIND_GRAPH_TRACE);
+}
+
+bool setupCupti(Session* s) {
+  const TracerConfig& c = s->config;
+  const AbKnobs& ab = s->ab;
+  if (ab.subscribe) subscribeCallbacks(s);
 
   // OS thread ids (as nsys and /proc show them), not pthread_self().
-  warnIfFailed(cuptiSetThreadIdType(CUPTI_ACTIVITY_THREAD_ID_TYPE_SYSTEM), "cuptiSetThreadIdType");
-  uint8_t zeroed = 1;
-  size_t zeroed_size = sizeof zeroed;
-  cuptiActivitySetAttribute(CUPTI_ACTIVITY_ATTR_ZEROED_OUT_ACTIVITY_BUFFER, &zeroed_size, &zeroed);
+  if (ab.tid_system)
+    warnIfFailed(cuptiSetThreadIdType(CUPTI_ACTIVITY_THREAD_ID_TYPE_SYSTEM), "cuptiSetThreadIdType");
+  if (ab.per_thread >= 0) {  // before the buffer callbacks (CUPTI rule)
+    uint8_t v = uint8_t(ab.per_thread);
+    setAttribute(CUPTI_ACTIVITY_ATTR_PER_THREAD_ACTIVITY_BUFFER, sizeof v, &v, "PER_THREAD_ACTIVITY_BUFFER");
+  }
+  if (ab.device_buffer_bytes > 0) {
+    size_t v = ab.device_buffer_bytes;
+    setAttribute(CUPTI_ACTIVITY_ATTR_DEVICE_BUFFER_SIZE, sizeof v, &v, "DEVICE_BUFFER_SIZE");
+  }
+  if (ab.zeroed) {
+    uint8_t zeroed = 1;
+    setAttribute(CUPTI_ACTIVITY_ATTR_ZEROED_OUT_ACTIVITY_BUFFER, sizeof zeroed, &zeroed, "ZEROED_OUT_ACTIVITY_BUFFER");
+  }
   CUptiResult reg = cuptiActivityRegisterCallbacks(bufferRequested, bufferCompleted);
   warnIfFailed(reg, "cuptiActivityRegisterCallbacks");
   if (reg != CUPTI_SUCCESS) return false;
+  if (ab.flush == FlushKind::kCupti) warnIfFailed(cuptiActivityFlushPeriod(uint32_t(c.flush_interval_ms)), "cuptiActivityFlushPeriod");
 
   if (c.trace_cuda) {
     enableKind(s, CUPTI_ACTIVITY_KIND_DEVICE);
     enableKind(s, CUPTI_ACTIVITY_KIND_CONTEXT);
     enableKind(s, CUPTI_ACTIVITY_KIND_STREAM);
-    enableKind(s, CUPTI_ACTIVITY_KIND_RUNTIME);
-    enableKind(s, CUPTI_ACTIVITY_KIND_DRIVER);
-    // Queries frameworks make many times per launch (api_filter.h): each
-    // record costs the calling thread host time. Kineto drops four of them.
-    size_t off = c.trace_all_apis ? 0 : disableHotQueries();
-    std::lock_guard<std::mutex> lock(s->mu);
-    s->rec.rows.meta["cuda_api_filter"] =
-        c.trace_all_apis ? "all" : "hot_queries_off:" + std::to_string(off);
-  }
-  if (c.trace_cuda) {
-    enableKind(s, CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL);
-    enableKind(s, CUPTI_ACTIVITY_KIND_MEMCPY);
-    enableKind(s, CUPTI_ACTIVITY_KIND_MEMSET);
-    enableKind(s, CUPTI_ACTIVITY_KIND_SYNCHRONIZATION);
-    cuptiActivityEnableAllSyncRecords(0);  // no records for not-ready event/stream queries
-    enableKind(s, CUPTI_ACTIVITY_KIND_EXTERNAL_CORRELATION);
-    if (c.graph_mode == GraphTraceMode::kGraph) enableKind(s, CUPTI_ACTIVITY_KIND_GRAPH_TRACE);
+    if (ab.kernel_first) {
+      enableGpuKinds(s);
+      enableApiKinds(s);
+    } else {
+      enableApiKinds(s);
+      enableGpuKinds(s);
+    }
   }
   if (c.trace_nvtx) {
     enableKind(s, CUPTI_ACTIVITY_KIND_MARKER);  // before MARKER_DATA (CUPTI rule)
@@ -159,7 +238,19 @@ bool setup() {
       std::fprintf(stderr, "gpuscope: tracing disabled in this process: %s\n", config.status().message().c_str());
     return false;
   }
-  if (!setupSession(*config)) return false;
+  // Diagnosis knobs (ab_knobs.h). A bad value disables tracing in this
+  // process, like a bad GPUSCOPE_* value: an A/B run must not silently
+  // measure something other than what it asked for.
+  const char* ab_text = std::getenv(kEnvTraceAb);
+  StatusOr<AbKnobs> ab = parseAbKnobs(ab_text != nullptr ? ab_text : "");
+  if (!ab.ok()) {
+    std::fprintf(stderr, "gpuscope: tracing disabled in this process: %s\n", ab.status().message().c_str());
+    return false;
+  }
+  CUpti_TimestampCallbackFunc clock = chooseClock(ab->clock);
+  if (!setupSession(*config, *ab)) return false;
+  // Before any activity kind is enabled (CUPTI rule).
+  if (clock != nullptr) warnIfFailed(cuptiActivityRegisterTimestampCallback(clock), "cuptiActivityRegisterTimestampCallback");
   g_setup_ok = setupCupti(session());
   return g_setup_ok;
 }

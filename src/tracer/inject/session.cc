@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -13,6 +15,8 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+
+#include "tracer/tsc_clock.h"
 
 namespace gpuscope::tracer::inject {
 namespace {
@@ -64,14 +68,18 @@ void writeAll(Session* s, const std::string& bytes) {
 // hands over buffers whose records are complete (no GPU synchronization),
 // so a killed program loses at most one interval.
 void flusherLoop(Session* s) {
-  s->buffers.prefill(kPrefilledBuffers);
-  const auto period = std::chrono::milliseconds(s->config.flush_interval_ms);
+  if (s->ab.writer_nice > 0) setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), s->ab.writer_nice);
+  s->buffers->prefill(s->ab.prefill);
+  // With flush=cupti or flush=none (A/B knobs) CUPTI alone decides when
+  // buffers come back; the loop then only wakes to decode them.
+  const bool periodic = s->ab.flush == FlushKind::kOurs;
+  const auto period = std::chrono::milliseconds(periodic ? s->config.flush_interval_ms : 1000);
   auto next_flush = std::chrono::steady_clock::now() + period;
   while (!s->flusher_stop.load()) {
-    s->buffers.waitCompleted(next_flush, s->flusher_stop);
+    s->buffers->waitCompleted(next_flush, s->flusher_stop);
     if (s->flusher_stop.load()) break;
     if (std::chrono::steady_clock::now() >= next_flush) {
-      cuptiActivityFlushAll(0);
+      if (periodic) cuptiActivityFlushAll(0);
       next_flush = std::chrono::steady_clock::now() + period;
     }
     drainCompleted(s);
@@ -124,19 +132,23 @@ void atforkPrepare() {
   if (g_session == nullptr) return;
   g_session->mu.lock();
   g_session->registered_mu.lock();
-  g_session->buffers.lockForFork();
+  g_session->ids_mu.lock();
+  g_session->buffers->lockForFork();
 }
 void atforkParent() {
   if (g_session == nullptr) return;
-  g_session->buffers.unlockAfterFork();
+  g_session->buffers->unlockAfterFork();
+  g_session->ids_mu.unlock();
   g_session->registered_mu.unlock();
   g_session->mu.unlock();
 }
 void atforkChild() {
   Session* s = g_session;
   if (s == nullptr) return;
-  s->buffers.dropCompletedLocked();  // the parent's records
-  s->buffers.unlockAfterFork();
+  s->buffers->dropCompletedLocked();  // the parent's records
+  s->buffers->unlockAfterFork();
+  s->pending_start_end_ids.clear();  // the parent's ranges
+  s->ids_mu.unlock();
   s->registered_mu.unlock();
   if (s->fd >= 0) ::close(s->fd);
   s->fd = -1;
@@ -161,7 +173,7 @@ void finish() {
     s->finished = true;
     s->flusher_stop.store(true);
   }
-  s->buffers.wake();
+  s->buffers->wake();
   bool cupti_usable = s->flusher != nullptr;  // false in a fork child that never used CUDA
   if (s->flusher != nullptr) s->flusher->join();
   // Forced: incomplete records too, this is the last chance.
@@ -190,13 +202,49 @@ void ensureFlusher() {
   if (s->flusher == nullptr && !s->finished) startFlusherLocked(s);
 }
 
+namespace {
+TscClock g_tsc;
+uint64_t CUPTIAPI monotonicClock() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000u + uint64_t(ts.tv_nsec);
+}
+uint64_t CUPTIAPI tscClock() { return uint64_t(g_tsc.toNs(readTsc())); }
+CUpti_TimestampCallbackFunc g_clock = nullptr;  // nullptr: CUPTI's own
+}  // namespace
+
+CUpti_TimestampCallbackFunc chooseClock(ClockKind kind) {
+  if (kind == ClockKind::kMonotonic) {
+    g_clock = monotonicClock;
+  } else if (kind == ClockKind::kTsc && readTsc() != 0) {
+    // Rate from two samples 20 ms apart, on CLOCK_REALTIME so times stay
+    // near CUPTI's default epoch. Once per process, inside cuInit.
+    uint64_t t0 = readTsc();
+    int64_t n0 = epochNs();
+    timespec pause{0, 20000000};
+    while (nanosleep(&pause, &pause) != 0 && errno == EINTR) {}
+    uint64_t t1 = readTsc();
+    int64_t n1 = epochNs();
+    g_tsc = TscClock::fromSamples(t0, n0, t1, n1);
+    g_clock = tscClock;
+  }
+  return g_clock;
+}
+
 int64_t nowNs() {
+  if (g_clock != nullptr) return int64_t(g_clock());
   uint64_t t = 0;
   cuptiGetTimestamp(&t);
   return int64_t(t);
 }
 
 void writePendingLocked(Session* s) {
+  {
+    std::lock_guard<std::mutex> lock(s->ids_mu);
+    s->rec.start_end_range_ids.insert(s->rec.start_end_range_ids.end(), s->pending_start_end_ids.begin(),
+                                      s->pending_start_end_ids.end());
+    s->pending_start_end_ids.clear();
+  }
   const auto& api = s->rec.rows.api_calls;
   for (size_t i = 0; i < api.size(); ++i) s->tids_seen.insert(api.tid[i]);
   const auto& nvtx = s->rec.rows.nvtx;
@@ -208,9 +256,26 @@ void writePendingLocked(Session* s) {
   writeAll(s, bytes);
 }
 
+// CUPTI's dropped-record count since the last read (it resets on each
+// read). CUDA 13 completes buffers with no context, so the global count is
+// the one; read on the writer thread, once per decoded buffer, so a
+// SIGKILLed program's raw file still carries the drops up to its last flush.
+static int64_t readDropped(Session* s) {
+  size_t dropped = 0;
+  if (!s->ab.dropped_query || cuptiActivityGetNumDroppedRecords(nullptr, 0, &dropped) != CUPTI_SUCCESS) return 0;
+  return int64_t(dropped);
+}
+
 void drainCompleted(Session* s) {
   ActivityBufferPool::Completed c;
-  while (s->buffers.takeCompleted(&c)) {
+  while (s->buffers->takeCompleted(&c)) {
+    if (!s->ab.decode) {  // A/B knob decode=0: measures what decoding costs the program
+      int64_t dropped = readDropped(s);
+      std::lock_guard<std::mutex> lock(s->mu);
+      s->decoder->addDroppedRecords(c.dropped + dropped);
+      s->buffers->recycle(c.data, c.valid_size);
+      continue;
+    }
     CUpti_Activity* record = nullptr;
     bool more = true;
     while (more) {
@@ -223,11 +288,11 @@ void drainCompleted(Session* s) {
         s->decoder->decode(record);
       }
       if (!more) {
-        s->decoder->addDroppedRecords(c.dropped);
+        s->decoder->addDroppedRecords(c.dropped + readDropped(s));
         writePendingLocked(s);
       }
     }
-    s->buffers.recycle(c.data, c.valid_size);
+    s->buffers->recycle(c.data, c.valid_size);
   }
 }
 
@@ -242,28 +307,32 @@ void CUPTIAPI bufferRequested(uint8_t** buffer, size_t* size, size_t* max_record
   // Application thread: the pool's O(1) pop, never the session lock.
   // Buffers are zeroed (CUPTI is told so: ZEROED_OUT_ACTIVITY_BUFFER).
   Session* s = g_session;
-  uint8_t* b = s != nullptr ? s->buffers.acquire() : static_cast<uint8_t*>(std::calloc(1, kActivityBufferSize));
+  constexpr size_t kFallbackSize = 1u << 20;  // only before the session exists
+  uint8_t* b = s != nullptr ? s->buffers->acquire() : static_cast<uint8_t*>(std::calloc(1, kFallbackSize));
   *buffer = b;
-  *size = b != nullptr ? kActivityBufferSize : 0;
+  *size = b == nullptr ? 0 : s != nullptr ? s->buffers->bufferSize() : kFallbackSize;
   *max_records = 0;
 }
 
-void CUPTIAPI bufferCompleted(CUcontext ctx, uint32_t stream_id, uint8_t* buffer, size_t, size_t valid_size) {
+void CUPTIAPI bufferCompleted(CUcontext, uint32_t, uint8_t* buffer, size_t, size_t valid_size) {
   Session* s = g_session;
   if (s == nullptr || buffer == nullptr) {
     std::free(buffer);
     return;
   }
   // Queued for the writer thread: decoding here would run on CUPTI's
-  // thread or on an application thread inside a CUDA call.
-  size_t dropped = 0;
-  if (cuptiActivityGetNumDroppedRecords(ctx, stream_id, &dropped) != CUPTI_SUCCESS) dropped = 0;
-  s->buffers.complete({buffer, valid_size, int64_t(dropped)});
+  // thread or on an application thread inside a CUDA call. The dropped
+  // count is read by the writer too (drainCompleted), not here.
+  s->buffers->complete({buffer, valid_size, 0});
 }
 
-bool setupSession(const TracerConfig& config) {
+bool setupSession(const TracerConfig& config, const AbKnobs& ab) {
   auto* s = new Session();  // lives until exit: CUPTI may call back during teardown
   s->config = config;
+  s->ab = ab;
+  s->buffers = std::make_unique<ActivityBufferPool>(ab.buffer_bytes, ab.max_idle);
+  std::string knobs = ab.describe();
+  if (!knobs.empty()) s->rec.rows.meta["trace_ab"] = knobs;
   s->decoder = std::make_unique<RecordDecoder>(&s->rec, getpid(), apiName);
   s->graphs = std::make_unique<GraphNodeTracker>(&s->rec, getpid());
   {

@@ -4,6 +4,8 @@
 //   buffers' own mutex: activity buffer pool and completed queue (O(1) only;
 //     CUPTI requests buffers on application threads);
 //   registered_mu: NVTX registered strings (read by NVTX callbacks);
+//   ids_mu: nvtxRangeStart ids waiting for the writer (taken inside mu by
+//     the writer, alone by NVTX callbacks);
 //   mu: the Recording, decoder, encoder and raw file. The writer holds it
 //     per chunk of records, so application-thread callbacks that need it
 //     (graph capture, nvtxRangeStart ids) wait at most one chunk.
@@ -23,6 +25,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "tracer/ab_knobs.h"
 #include "tracer/buffer_pool.h"
 #include "tracer/config.h"
 #include "tracer/graph_nodes.h"
@@ -32,16 +35,14 @@
 
 namespace gpuscope::tracer::inject {
 
-// 8 MB (CUPTI recommends 1-10 MB; nothing was dropped with 8 MB on the
-// H100 reference runs). Four are allocated and pre-faulted by the writer
-// thread at start; up to eight idle ones are kept.
-inline constexpr size_t kActivityBufferSize = 8u << 20;
-inline constexpr size_t kPrefilledBuffers = 4;
-inline constexpr size_t kMaxIdleBuffers = 8;
+// Buffer sizes come from AbKnobs (defaults: 8 MB buffers, CUPTI recommends
+// 1-10 MB and nothing was dropped with 8 MB on the H100 reference runs;
+// four pre-faulted by the writer thread at start; up to eight idle kept).
 
 struct Session {
   std::mutex mu;
   TracerConfig config;
+  AbKnobs ab;  // GPUSCOPE_TRACE_AB: diagnosis switches (ab_knobs.h)
   pid_t pid = 0;
   Recording rec;
   std::unique_ptr<RecordDecoder> decoder;
@@ -54,7 +55,13 @@ struct Session {
   std::mutex registered_mu;
   std::unordered_map<uintptr_t, std::string> registered_strings;  // nvtxStringHandle_t -> text
 
-  ActivityBufferPool buffers{kActivityBufferSize, kMaxIdleBuffers};
+  // nvtxRangeStart* ids, appended by application threads under their own
+  // O(1) mutex (never `mu`, which the writer holds while decoding) and
+  // moved into `rec` by writePendingLocked.
+  std::mutex ids_mu;
+  std::vector<int64_t> pending_start_end_ids;
+
+  std::unique_ptr<ActivityBufferPool> buffers;  // set before CUPTI is told about it
 
   // The writer: decodes completed buffers as they arrive and calls
   // cuptiActivityFlushAll(0) every flush interval.
@@ -76,7 +83,7 @@ Session* session();
 bool setup();
 
 // Creates the session for `config` (setup() does the CUPTI part).
-bool setupSession(const TracerConfig& config);
+bool setupSession(const TracerConfig& config, const AbKnobs& ab);
 
 // Starts the periodic flusher if it is not running (a fork child that now
 // initializes CUDA itself).
@@ -103,5 +110,11 @@ void CUPTIAPI onCallback(void* userdata, CUpti_CallbackDomain domain, CUpti_Call
 
 // Takes a CUPTI timestamp (ns on the records' clock).
 int64_t nowNs();
+
+// A/B knob clock=...: picks the clock nowNs() and (once registered with
+// cuptiActivityRegisterTimestampCallback) CUPTI use; nullptr for CUPTI's
+// own. Called before the session exists, so the process header's clock
+// anchor is on the same clock as the records.
+CUpti_TimestampCallbackFunc chooseClock(ClockKind kind);
 
 }  // namespace gpuscope::tracer::inject

@@ -27,6 +27,38 @@ TEST(NvtxStackTest, PopRemovesInnermostOfItsDomain) {
   EXPECT_EQ(s.innermost(), "");
 }
 
+// Popped entries are kept as storage for later pushes: the texts after a
+// pop from the middle, and after re-pushing, must be exactly the open ones.
+TEST(NvtxStackTest, ReusesStorageWithoutMixingTexts) {
+  NvtxStack s;
+  std::string long_a(40, 'a'), long_b(50, 'b');  // past the small-string buffer
+  s.push(0, long_a);
+  s.push(7, long_b);
+  s.push(0, "c");
+  s.pop(7);  // the middle entry
+  EXPECT_EQ(s.depth(), 2u);
+  EXPECT_EQ(s.innermost(), "c");
+  s.pop(0);
+  EXPECT_EQ(s.innermost(), long_a);
+  s.push(7, "d");
+  s.push(0, "");
+  EXPECT_EQ(s.depth(), 3u);
+  EXPECT_EQ(s.innermost(), "");
+  s.pop(0);
+  EXPECT_EQ(s.innermost(), "d");
+  s.pop(7);
+  EXPECT_EQ(s.innermost(), long_a);
+  s.pop(7);  // nothing of domain 7 open: ignored
+  EXPECT_EQ(s.depth(), 1u);
+  s.pop(0);
+  EXPECT_EQ(s.depth(), 0u);
+  for (int i = 0; i < 100; ++i) s.push(uintptr_t(i % 3), std::to_string(i));
+  for (int i = 99; i >= 0; --i) {
+    EXPECT_EQ(s.innermost(), std::to_string(i));
+    s.pop(uintptr_t(i % 3));
+  }
+}
+
 // The order CUPTI delivers callbacks for:
 //   push "model"; push "layer1"; capture kernel (node 1:0); pop;
 //   push "layer2"; capture kernel (1:1) and memset (1:2); pop; pop;

@@ -1,0 +1,85 @@
+// Diagnosis knobs for the tracer's overhead (issue 4): GPUSCOPE_TRACE_AB, a
+// comma-separated list of TOKEN or TOKEN=VALUE read by the injection
+// library, switches each suspected per-launch cost on or off independently
+// so one GPU run can A/B them (scripts/gpu/overhead_ab2.sh). Not a user
+// option: several knobs drop data (no_decode, driver=0, ...). The knobs
+// applied are written to meta.trace_ab, so a trace says how it was made.
+//
+// Tokens (default in brackets; docs/trace.md "Overhead" has the reasons):
+//   driver=0|1          [1] enable the DRIVER activity kind
+//   filter=ours|kineto|none [ours] per-callback-id API filter (kineto: its 4 ids)
+//   zeroed=0|1          [1] CUPTI_ACTIVITY_ATTR_ZEROED_OUT_ACTIVITY_BUFFER
+//   tid=system|default  [system] cuptiSetThreadIdType(SYSTEM) or CUPTI's default
+//   per_thread=0|1      [CUPTI's default] PER_THREAD_ACTIVITY_BUFFER
+//   buf_kb=N            [8192] activity buffer size (64..262144)
+//   prefill=N           [4] buffers pre-faulted by the writer (0..64)
+//   max_idle=N          [8] idle buffers kept (0..256)
+//   dev_buf_kb=N        [CUPTI's] DEVICE_BUFFER_SIZE (256..1048576)
+//   flush=ours|cupti|none [ours] periodic flush: our cuptiActivityFlushAll(0)
+//                       every GPUSCOPE_FLUSH_MS, cuptiActivityFlushPeriod, or none
+//   nvtx_cb=domain|ids|off [domain] NVTX callbacks: whole domain, only the ids we
+//                       handle (untested on a GPU yet: overhead_ab2.sh checks it), none
+//   graph_cb=0|1        [1] graph-node / instantiate callbacks
+//   subscribe=0|1       [1] cuptiSubscribe at all (0: no callbacks of any kind)
+//   sync=0|1            [1] SYNCHRONIZATION kind
+//   extcorr=0|1         [1] EXTERNAL_CORRELATION kind
+//   graph_trace=0|1     [1] GRAPH_TRACE kind in graph mode
+//   kernel_first=0|1    [0] enable GPU kinds before RUNTIME/DRIVER
+//   decode=0|1          [1] 0: the writer recycles buffers without decoding
+//   dropped_query=0|1   [1] cuptiActivityGetNumDroppedRecords per completed buffer
+//   writer_nice=N       [0] nice value of the writer thread (0..19)
+//   clock=cupti|monotonic|tsc [cupti] CUPTI's own clock (CLOCK_REALTIME),
+//                       or cuptiActivityRegisterTimestampCallback with
+//                       CLOCK_MONOTONIC or the TSC (Kineto's default; ours
+//                       is calibrated over ~20 ms at start, so absolute
+//                       times drift by up to ~1e-4 of the run: A/B only)
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/status.h"
+
+namespace gpuscope::tracer {
+
+inline constexpr const char* kEnvTraceAb = "GPUSCOPE_TRACE_AB";
+
+enum class ApiFilterKind { kOurs, kKineto, kNone };
+enum class FlushKind { kOurs, kCupti, kNone };
+enum class NvtxCallbackKind { kIds, kDomain, kOff };
+enum class ClockKind { kCupti, kMonotonic, kTsc };
+
+struct AbKnobs {
+  bool driver = true;
+  ApiFilterKind filter = ApiFilterKind::kOurs;
+  bool zeroed = true;
+  bool tid_system = true;
+  int per_thread = -1;          // -1: leave CUPTI's default
+  size_t buffer_bytes = 8u << 20;
+  size_t prefill = 4;
+  size_t max_idle = 8;
+  size_t device_buffer_bytes = 0;  // 0: leave CUPTI's default
+  FlushKind flush = FlushKind::kOurs;
+  NvtxCallbackKind nvtx_cb = NvtxCallbackKind::kDomain;
+  bool graph_cb = true;
+  bool subscribe = true;
+  bool sync = true;
+  bool extcorr = true;
+  bool graph_trace = true;
+  bool kernel_first = false;
+  bool decode = true;
+  bool dropped_query = true;
+  int writer_nice = 0;
+  ClockKind clock = ClockKind::kCupti;
+
+  // The knobs that differ from the defaults, in token syntax ("" when none).
+  std::string describe() const;
+};
+
+// Parses the GPUSCOPE_TRACE_AB value ("" or nullptr-equivalent: defaults).
+// Unknown tokens and out-of-range values are InvalidInput naming the token.
+StatusOr<AbKnobs> parseAbKnobs(std::string_view text);
+
+}  // namespace gpuscope::tracer
