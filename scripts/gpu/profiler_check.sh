@@ -5,8 +5,13 @@
 # Release build at build/release (gpuscope + libgpuscope_profiler_inject.so):
 #   OUT=/some/dir scripts/gpu/profiler_check.sh
 # Writes under $OUT (8 files): compare.txt (the verdicts, timings, exit-code
-# checks), log.txt (stderr of every run, console report sample), and the six
-# CSVs the comparison read: {gpuscope,ncu}_{basic,metrics,torch}.csv.
+# checks, diagnostics), log.txt (stderr of every run, the diagnostics' CSVs,
+# console report sample), and the six CSVs the comparison read:
+# {gpuscope,ncu}_{basic,metrics,torch}.csv.
+# Time: every command runs under a timeout that also respects a whole-run
+# budget (BUDGET_S, default 225 s of the 240 s allowed); a command that
+# fails or times out is recorded with its exit code and the run goes on;
+# steps that no longer fit the budget are reported as skipped.
 set -uo pipefail
 OUT=${OUT:-$PWD/profiler_out}
 mkdir -p "$OUT"
@@ -20,6 +25,8 @@ trap 'rm -rf "$WORK"' EXIT
 # the clock and cache settings (and what each tool measured) on top.
 REPORT=$WORK/body.txt
 LOG=$OUT/log.txt
+T_START=$(date +%s)
+BUDGET_S=${BUDGET_S:-225}
 # Both tools get the same, explicit clock and cache control (ncu's defaults).
 CLOCK=${CLOCK:-base}
 CACHE=${CACHE:-all}
@@ -28,19 +35,43 @@ CTL=(--clock-control "$CLOCK" --cache-control "$CACHE")
 : >"$LOG"
 say() { echo "$*" | tee -a "$REPORT"; }
 
-# Runs a command with a wall-clock limit, stdout to $1, stderr to the log;
-# prints the seconds taken and records the exit code in RC.
+# Seconds a command may take: its own cap ($1), cut to what is left of the
+# run's budget; 0 when fewer than 8 s are left.
+allowance() {
+  local left=$((BUDGET_S - ($(date +%s) - T_START)))
+  if [ "$left" -lt 8 ]; then echo 0; elif [ "$left" -lt "$1" ]; then echo "$left"; else echo "$1"; fi
+}
+
+# Runs a command with a wall-clock limit (GS_CAP seconds, default 60, within the
+# budget), stdout to $1, stderr to the log; prints the seconds taken and
+# records the exit code in RC (124: timed out; 125: skipped, no time left).
 timed() {
   local out=$1 name=$2
   shift 2
   echo "### $name: $*" >>"$LOG"
+  local limit
+  limit=$(allowance "${GS_CAP:-60}")
+  if [ "$limit" -eq 0 ]; then
+    : >"$out"
+    RC=125
+    say "time $name: skipped (run budget of ${BUDGET_S} s used up)"
+    return
+  fi
   local t0 t1
   t0=$(date +%s.%N)
-  timeout 150 "$@" >"$out" 2>>"$LOG"
+  timeout -k 5 "$limit" "$@" >"$out" 2>>"$LOG"
   RC=$?
   t1=$(date +%s.%N)
   ELAPSED=$(python3 -c "print(f'{$t1 - $t0:.2f}')")
-  say "time $name: ${ELAPSED} s (exit $RC)"
+  local note=""
+  [ "$RC" -eq 124 ] || [ "$RC" -eq 137 ] && note=" TIMED OUT after ${limit} s"
+  say "time $name: ${ELAPSED} s (exit $RC)$note"
+}
+
+# compare.py on two CSVs; a crash of the comparison is recorded, not fatal.
+compare() {
+  python3 tests/gpu/profiler/compare.py "$@" 2>>"$LOG" | tee -a "$REPORT"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || say "compare.py $1 failed (see log.txt)"
 }
 
 say "== environment"
@@ -51,7 +82,7 @@ say "user: $(id -un); gpuscope: $BIN"
 ls -la "$ROOT/build/release/libgpuscope_profiler_inject.so" >>"$REPORT" 2>&1
 
 say "== build tests/gpu/profiler/prog.cu"
-if ! "$NVCC" -O2 -std=c++17 -arch=native -o "$WORK/prog" tests/gpu/profiler/prog.cu -lcublas >>"$LOG" 2>&1; then
+if ! timeout -k 5 120 "$NVCC" -O2 -std=c++17 -arch=native -o "$WORK/prog" tests/gpu/profiler/prog.cu -lcublas >>"$LOG" 2>&1; then
   say "nvcc failed (see log.txt)"; cp "$REPORT" "$OUT/compare.txt"; exit 1
 fi
 timed "$WORK/native.txt" "native ./prog" "$WORK/prog"
@@ -63,7 +94,7 @@ NCU_SECTIONS=(--section SpeedOfLight --section LaunchStats --section Occupancy)
 say "== pair 1: ${SECTIONS} on prog (cuBLAS SGEMM/HGEMM, saxpy, reduction)"
 timed "$OUT/gpuscope_basic.csv" "gpuscope basic" "$BIN" kernels "${CTL[@]}" --section "$SECTIONS" --csv -- "$WORK/prog"
 timed "$OUT/ncu_basic.csv" "ncu basic" "$NCU" "${CTL[@]}" "${NCU_SECTIONS[@]}" --csv "$WORK/prog"
-python3 tests/gpu/profiler/compare.py basic "$OUT/gpuscope_basic.csv" "$OUT/ncu_basic.csv" | tee -a "$REPORT"
+compare basic "$OUT/gpuscope_basic.csv" "$OUT/ncu_basic.csv"
 
 say "== pair 2: memory workload + roofline counters on prog"
 M=smsp__sass_thread_inst_executed_op_fadd_pred_on.sum.per_cycle_elapsed
@@ -77,7 +108,7 @@ M=$M,dram__bytes_read.sum,dram__bytes_write.sum,lts__t_bytes.sum,gpu__time_durat
 timed "$OUT/gpuscope_metrics.csv" "gpuscope metrics" "$BIN" kernels "${CTL[@]}" --section MemoryWorkloadAnalysis,Roofline \
   --metrics "$M" --csv -- "$WORK/prog"
 timed "$OUT/ncu_metrics.csv" "ncu metrics" "$NCU" "${CTL[@]}" --section MemoryWorkloadAnalysis --metrics "$M" --csv "$WORK/prog"
-python3 tests/gpu/profiler/compare.py metrics "$OUT/gpuscope_metrics.csv" "$OUT/ncu_metrics.csv" | tee -a "$REPORT"
+compare metrics "$OUT/gpuscope_metrics.csv" "$OUT/ncu_metrics.csv"
 # The application's own result under gpuscope: user replay restores memory
 # after the passes, so the program must compute as natively.
 for f in gpuscope_basic gpuscope_metrics; do
@@ -87,38 +118,118 @@ for f in gpuscope_basic gpuscope_metrics; do
 done
 
 say "== pair 3: ${SECTIONS} on a small PyTorch model (first 40 kernels)"
-if python3 -c "import torch; assert torch.cuda.is_available()" 2>>"$LOG"; then
+if timeout -k 5 60 python3 -c "import torch; assert torch.cuda.is_available()" 2>>"$LOG"; then
   timed "$WORK/torch_native.txt" "native torch" python3 tests/gpu/profiler/torch_model.py
-  timed "$OUT/gpuscope_torch.csv" "gpuscope torch" "$BIN" kernels "${CTL[@]}" --section "$SECTIONS" -c 40 --csv -- \
+  GS_CAP=75 timed "$OUT/gpuscope_torch.csv" "gpuscope torch" "$BIN" kernels "${CTL[@]}" --section "$SECTIONS" -c 40 --csv -- \
     python3 tests/gpu/profiler/torch_model.py
-  timed "$OUT/ncu_torch.csv" "ncu torch" "$NCU" "${CTL[@]}" "${NCU_SECTIONS[@]}" -c 40 --csv \
+  GS_CAP=75 timed "$OUT/ncu_torch.csv" "ncu torch" "$NCU" "${CTL[@]}" "${NCU_SECTIONS[@]}" -c 40 --csv \
     python3 tests/gpu/profiler/torch_model.py
-  python3 tests/gpu/profiler/compare.py torch "$OUT/gpuscope_torch.csv" "$OUT/ncu_torch.csv" | tee -a "$REPORT"
+  compare torch "$OUT/gpuscope_torch.csv" "$OUT/ncu_torch.csv"
 else
   say "torch with CUDA not available: pair 3 skipped"
 fi
 
+# Runs a short check command under the budget (cap $1 seconds), output to
+# the log; RC as in timed().
+bounded() {
+  local limit
+  limit=$(allowance "$1")
+  shift
+  if [ "$limit" -eq 0 ]; then RC=125; return; fi
+  timeout -k 5 "$limit" "$@" >>"$LOG" 2>&1
+  RC=$?
+}
+
 say "== errors and filters"
-"$BIN" kernels --metrics bogus__not_a_metric.sum -o "$WORK/bad.csv" -- "$WORK/prog" >>"$LOG" 2>&1
-say "unsupported CUPTI metric: exit $? (expected 2); output written: $([ -e "$WORK/bad.csv" ] && echo yes || echo no)"
-"$BIN" kernels --metrics launch__bogus -- "$WORK/prog" >>"$LOG" 2>&1
-say "unknown launch__ metric: exit $? (expected 2)"
-"$BIN" kernels -k regex:saxpy -s 1 -c 1 --csv -o "$WORK/filter.csv" -- "$WORK/prog" >>"$LOG" 2>&1
-say "filter -k regex:saxpy -s 1 -c 1: exit $?; kernels: $(python3 -c "
+bounded 30 "$BIN" kernels --metrics bogus__not_a_metric.sum -o "$WORK/bad.csv" -- "$WORK/prog"
+say "unsupported CUPTI metric: exit $RC (expected 2); output written: $([ -e "$WORK/bad.csv" ] && echo yes || echo no)"
+bounded 30 "$BIN" kernels --metrics launch__bogus -- "$WORK/prog"
+say "unknown launch__ metric: exit $RC (expected 2)"
+bounded 30 "$BIN" kernels -k regex:saxpy -s 1 -c 1 --csv -o "$WORK/filter.csv" -- "$WORK/prog"
+say "filter -k regex:saxpy -s 1 -c 1: exit $RC; kernels: $(python3 -c "
 import csv,sys; r=[l for l in open('$WORK/filter.csv') if l.startswith('\"')]
 print(sorted({x['ID']+':'+x['Kernel Name'] for x in csv.DictReader(r)}))" 2>&1)"
 
-"$BIN" kernels -q -c 4 -o "$WORK/k.gpuscope" -- "$WORK/prog" >>"$LOG" 2>&1
-say "store output: exit $?; $(python3 -c "
+bounded 30 "$BIN" kernels -q -c 4 -o "$WORK/k.gpuscope" -- "$WORK/prog"
+say "store output: exit $RC; $(python3 -c "
 import sqlite3; db=sqlite3.connect('$WORK/k.gpuscope')
 print('kernel_metrics rows:', db.execute('select count(*) from kernel_metrics').fetchone()[0],
       '| durations (ns):', [r[0] for r in db.execute(\"select value from kernel_metrics_named where label='Duration'\")])" 2>&1)"
 
+# Diagnostics: measurements that say why a metric differs, not verdicts.
+# Their CSVs go to log.txt (the 8-file limit), their tables to compare.txt.
+keep_csv() { echo "### csv $1" >>"$LOG"; cat "$2" >>"$LOG" 2>/dev/null; }
+csv_value() {  # CSV METRIC -> the first value of that metric name, or n/a
+  python3 - "$1" "$2" <<'PY' 2>>"$LOG"
+import csv, sys
+lines = [l for l in open(sys.argv[1], errors="replace") if l.startswith('"')]
+v = [r["Metric Value"] for r in csv.DictReader(lines) if r.get("Metric Name") == sys.argv[2]]
+print(v[0] if v else "n/a")
+PY
+}
+
+say "== diagnostic 1: L2 flush A/B (DRAM bytes inside the kernel; run 4's device-to-host copy flush vs the kernels)"
+F=dram__bytes_read.sum,dram__bytes_write.sum,lts__t_bytes.sum,gpu__time_duration.sum
+timed "$WORK/flush_copy.csv" "gpuscope, copy flush" env GPUSCOPE_PROFILER_FLUSH=copy "$BIN" kernels "${CTL[@]}" \
+  --metrics "$F" --csv -- "$WORK/prog"
+keep_csv flush_copy "$WORK/flush_copy.csv"
+python3 tests/gpu/profiler/compare.py table --only "$F" ncu="$OUT/ncu_metrics.csv" \
+  kernels="$OUT/gpuscope_metrics.csv" copy="$WORK/flush_copy.csv" 2>>"$LOG" | tee -a "$REPORT"
+
+say "== diagnostic 2: gpu__time_duration.sum alone (1 pass), with and without a wait after the flush"
+timed "$WORK/dur_ncu.csv" "ncu duration-only" "$NCU" "${CTL[@]}" --metrics gpu__time_duration.sum --csv "$WORK/prog"
+timed "$WORK/dur_sync.csv" "gpuscope duration-only" "$BIN" kernels "${CTL[@]}" --metrics gpu__time_duration.sum \
+  --csv -- "$WORK/prog"
+timed "$WORK/dur_nosync.csv" "gpuscope duration-only, no wait after flush" env GPUSCOPE_PROFILER_FLUSH_SYNC=0 \
+  "$BIN" kernels "${CTL[@]}" --metrics gpu__time_duration.sum --csv -- "$WORK/prog"
+for f in dur_ncu dur_sync dur_nosync; do keep_csv "$f" "$WORK/$f.csv"; done
+python3 tests/gpu/profiler/compare.py table ncu="$WORK/dur_ncu.csv" wait="$WORK/dur_sync.csv" \
+  nowait="$WORK/dur_nosync.csv" 2>>"$LOG" | tee -a "$REPORT"
+
+say "== diagnostic 3: SASS instruction counter (saxpy: one FFMA per thread, 2^24 threads -> 16,777,216)"
+# Default: SASS metrics are measured with CUPTI's kernel replay on the
+# application's launch (run 4 measured them in user replay and read 0);
+# GPUSCOPE_PROFILER_SASS_SPLIT=0 is run 4's way. Pair 2 has the mixed case.
+S=smsp__sass_thread_inst_executed_op_ffma_pred_on.sum
+timed "$WORK/sass_split.csv" "gpuscope sass (kernel replay)" "$BIN" kernels "${CTL[@]}" --metrics "$S" \
+  -k regex:saxpy -c 1 --csv -- "$WORK/prog"
+timed "$WORK/sass_user.csv" "gpuscope sass, user replay (run 4)" env GPUSCOPE_PROFILER_SASS_SPLIT=0 "$BIN" kernels \
+  "${CTL[@]}" --metrics "$S" -k regex:saxpy -c 1 --csv -- "$WORK/prog"
+timed "$WORK/sass_ncu.csv" "ncu sass" "$NCU" "${CTL[@]}" --metrics "$S" -k regex:saxpy -c 1 --csv "$WORK/prog"
+say "$S of saxpy: gpuscope $(csv_value "$WORK/sass_split.csv" "$S"); gpuscope user replay (run 4)" \
+    "$(csv_value "$WORK/sass_user.csv" "$S"); ncu $(csv_value "$WORK/sass_ncu.csv" "$S")"
+
+say "== diagnostic 4: SpeedOfLight throughput breakdowns (ncu's sub-metrics, first 3 kernels)"
+BD=sm__throughput.avg.pct_of_peak_sustained_elapsed,sm__memory_throughput.avg.pct_of_peak_sustained_elapsed
+BD=$BD,gpu__compute_memory_throughput.avg.pct_of_peak_sustained_elapsed
+BD=$BD,breakdown:sm__throughput.avg.pct_of_peak_sustained_elapsed
+BD=$BD,breakdown:gpu__compute_memory_throughput.avg.pct_of_peak_sustained_elapsed
+timed "$WORK/bd_ncu.csv" "ncu breakdown" "$NCU" "${CTL[@]}" --metrics "$BD" -c 3 --csv "$WORK/prog"
+keep_csv bd_ncu "$WORK/bd_ncu.csv"
+SUBS=$(python3 tests/gpu/profiler/compare.py names "$WORK/bd_ncu.csv" 2>>"$LOG")
+if [ -n "$SUBS" ]; then
+  for attempt in 1 2; do
+    timed "$WORK/bd_gpuscope.csv" "gpuscope breakdown (try $attempt)" "$BIN" kernels "${CTL[@]}" --metrics "$SUBS" \
+      -c 3 --csv -- "$WORK/prog"
+    [ "$RC" -eq 2 ] || break
+    # Drop the sub-metrics CUPTI rejects on this chip and ask again.
+    BAD=$(grep -h -o "unsupported metric on [^:]*: .*" "$LOG" | tail -1 | sed 's/^[^:]*: //')
+    [ -n "$BAD" ] || break
+    say "CUPTI rejects: $BAD"
+    SUBS=$(python3 -c "import sys; bad=set(sys.argv[2].split(', ')); print(','.join(m for m in sys.argv[1].split(',') if m not in bad))" "$SUBS" "$BAD")
+  done
+  keep_csv bd_gpuscope "$WORK/bd_gpuscope.csv"
+  python3 tests/gpu/profiler/compare.py table ncu="$WORK/bd_ncu.csv" gpuscope="$WORK/bd_gpuscope.csv" 2>>"$LOG" |
+    tee -a "$REPORT"
+else
+  say "ncu printed no breakdown rows (see log.txt)"
+fi
+
 say "== console report sample (all sections, first 3 kernels)"
 echo "### console" >>"$LOG"
-"$BIN" kernels --section SpeedOfLight,LaunchStats,Occupancy,MemoryWorkloadAnalysis,Roofline -c 3 -- "$WORK/prog" \
-  >>"$LOG" 2>&1
-say "console run exit $?"
+bounded 40 "$BIN" kernels --section SpeedOfLight,LaunchStats,Occupancy,MemoryWorkloadAnalysis,Roofline -c 3 -- "$WORK/prog"
+say "console run exit $RC"
+say "total wall time: $(($(date +%s) - T_START)) s (budget ${BUDGET_S} s)"
 # Header: the settings each tool ran with and what they measured, so a clock
 # or cache difference is visible before any verdict.
 median_clock() {  # CSV -> median "SM Frequency" in GHz
@@ -136,7 +247,7 @@ PY
 {
   echo "== settings (both tools, every pair)"
   echo "gpuscope: --clock-control $CLOCK --cache-control $CACHE  (clocks: NVML lock to the base/TDP clock;" \
-       "cache: user replay, L2 flushed by a 2x-L2 read before every pass)"
+       "cache: user replay; before every pass the L2 is emptied by a read and a discard.global.L2 kernel over a 4x-L2 buffer)"
   echo "ncu:      --clock-control $CLOCK --cache-control $CACHE"
   echo "measured SM Frequency, basic pair: gpuscope $(median_clock "$OUT/gpuscope_basic.csv"); ncu $(median_clock "$OUT/ncu_basic.csv")"
   echo "measured SM Frequency, torch pair: gpuscope $(median_clock "$OUT/gpuscope_torch.csv"); ncu $(median_clock "$OUT/ncu_torch.csv")"

@@ -13,6 +13,7 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -24,8 +25,10 @@
 #include <string>
 #include <vector>
 
+#include "inject/cache_flush.h"
 #include "inject/launch_activity.h"
 #include "inject/range_session.h"
+#include "metric_kinds.h"
 
 namespace gpuscope::profiler::inject {
 namespace {
@@ -37,16 +40,25 @@ struct Settings {
   long long skip = 0;
   long long count = -1;
   bool flush_caches = true;
+  bool flush_sync = true;  // GPUSCOPE_PROFILER_FLUSH_SYNC=0: no wait after the flush (A/B runs)
+  // SASS metrics go to a kernel-replay session (metric_kinds.h) unless
+  // GPUSCOPE_PROFILER_SASS_SPLIT=0 (A/B runs).
+  bool sass_split = true;
+  std::vector<std::string> hardware_metrics, sass_metrics;
+  MetricSplit split;
   bool quiet = false;
 };
 
 struct ContextState {
   std::unique_ptr<RangeSession> session;
+  // SASS metrics with kernel replay, when user replay measures the others;
+  // enabled only while `session` is suspended (one range profiler object
+  // per context at a time).
+  std::unique_ptr<RangeSession> sass_session;
+  bool hardware_only = false;  // `session` measures g_settings.hardware_metrics
   bool failed = false;
   uint32_t device = 0;
-  CUdeviceptr scratch = 0;  // 2x L2, read before each kernel to evict it
-  size_t scratch_bytes = 0;
-  void* host_sink = nullptr;
+  L2Flusher flusher;  // --cache-control all: empties L2 before every pass
   bool replayed_ok = false;  // user replay profiled a kernel in this context
 };
 
@@ -73,6 +85,10 @@ long long g_seq = 0;
 std::map<CUcontext, ContextState> g_contexts;
 std::map<int, bool> g_devices_written;
 thread_local bool t_active = false;  // a profiled launch is in flight on this thread
+// Our own flush kernels are being launched on this thread: their callbacks
+// are ignored entirely (they are neither application launches nor nested
+// replay work, and the launch lock is already held).
+thread_local bool t_internal = false;
 
 std::string escape(const std::string& s) {
   std::string out;
@@ -231,6 +247,72 @@ const CheckpointApi& checkpointApi() {
   return api;
 }
 
+void flushCaches(ContextState& st, CUstream stream);
+
+void dropSassSession(ContextState& st, const std::string& why) {
+  writeLine("warning\t" + escape("SASS metrics not collected in a context (" + why + ")"));
+  if (st.sass_session) {
+    st.sass_session->suspend();
+    st.sass_session.reset();
+  }
+}
+
+// Enables the hardware session again after a SASS phase or a failed SASS
+// setup. Should its range profiler not come back, a fresh session with
+// every metric in user replay (run 4's way: SASS metrics then read 0) keeps
+// the context profiling; only if that fails too does the context stop.
+void resumeHardwareSession(CUcontext ctx, ContextState& st) {
+  Failure r = st.session->resume();
+  if (r.ok()) return;
+  writeLine("warning\t" + escape("hardware session could not be resumed (" + r.message +
+                                  "); reopening it with all metrics"));
+  if (st.sass_session) {
+    st.sass_session->suspend();
+    st.sass_session.reset();
+  }
+  st.session = std::make_unique<RangeSession>();
+  st.hardware_only = false;
+  if (r = st.session->open(ctx, st.device, g_settings.metrics, true); !r.ok()) {
+    st.failed = true;
+    writeLine("warning\t" + escape("profiling stopped in a context: " + r.message));
+  }
+}
+
+// Opens the SASS session next to the (user replay) hardware session; both
+// are left with the hardware session enabled. A failure costs the SASS
+// metrics (warning), never the others.
+void openSassSession(CUcontext ctx, ContextState& st) {
+  if (Failure f = st.session->suspend(); !f.ok()) {
+    dropSassSession(st, f.message);
+    resumeHardwareSession(ctx, st);
+    return;
+  }
+  st.sass_session = std::make_unique<RangeSession>();
+  Failure f = st.sass_session->open(ctx, st.device, g_settings.sass_metrics, false);
+  if (f.ok()) f = st.sass_session->suspend();
+  if (f.kind == "metric") {  // a name CUPTI rejects: exit 2, as for any metric
+    st.sass_session.reset();
+    st.failed = true;
+    reportFailure(f);
+    return;
+  }
+  if (!f.ok()) dropSassSession(st, f.message);
+  resumeHardwareSession(ctx, st);
+}
+
+// Switches the context's range profiler to the SASS session for the
+// application's own launch (kernel replay); on failure the hardware session
+// is enabled again and the SASS session dropped.
+bool beginSassPhase(CUcontext ctx, ContextState& st) {
+  Failure f = st.session->suspend();
+  if (f.ok()) f = st.sass_session->resume();
+  if (f.ok()) f = st.sass_session->start();
+  if (f.ok()) return true;
+  dropSassSession(st, f.message);
+  resumeHardwareSession(ctx, st);
+  return false;
+}
+
 ContextState* contextFor(CUcontext ctx) {
   ContextState& st = g_contexts[ctx];
   if (st.failed) return nullptr;
@@ -249,33 +331,47 @@ ContextState* contextFor(CUcontext ctx) {
   if (g_settings.flush_caches && !user_replay)
     writeLine("warning\tcache control: " + escape(checkpointApi().error) +
               "; caches flushed before the first pass only (kernel replay)");
-  Failure f = st.session->open(ctx, st.device, g_settings.metrics, user_replay);
+  const bool sass_apart = user_replay && g_settings.sass_split && !g_settings.sass_metrics.empty();
+  const bool only_sass = sass_apart && g_settings.hardware_metrics.empty();
+  // Only SASS metrics: all of them with kernel replay (instruction counts do
+  // not depend on the cache state that user replay exists for).
+  Failure f = only_sass ? st.session->open(ctx, st.device, g_settings.metrics, false)
+              : sass_apart ? st.session->open(ctx, st.device, g_settings.hardware_metrics, true)
+                           : st.session->open(ctx, st.device, g_settings.metrics, user_replay);
   if (!f.ok()) {
     st.failed = true;
     reportFailure(f);
     return nullptr;
   }
+  st.hardware_only = sass_apart && !only_sass;
+  if (st.hardware_only) openSassSession(ctx, st);
+  if (st.failed) return nullptr;
   writeDevice(st.device, st.session->chip());
   if (g_settings.flush_caches) {
     CUdevice dev = 0;
     cuCtxGetDevice(&dev);
-    st.scratch_bytes = 2 * static_cast<size_t>(attr(dev, CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE));
-    if (st.scratch_bytes == 0 || cuMemAlloc(&st.scratch, st.scratch_bytes) != CUDA_SUCCESS ||
-        cuMemAllocHost(&st.host_sink, st.scratch_bytes) != CUDA_SUCCESS ||
-        cuMemsetD8(st.scratch, 0, st.scratch_bytes) != CUDA_SUCCESS || cuCtxSynchronize() != CUDA_SUCCESS) {
-      writeLine("warning\tcache control: could not allocate the L2 flush buffer; caches not flushed");
-      st.scratch_bytes = 0;
-    }
+    std::string warning = st.flusher.init(dev, std::getenv("GPUSCOPE_PROFILER_FLUSH"));
+    if (!warning.empty()) writeLine("warning\t" + escape(warning));
+    // One flush now, before any checkpoint is saved: with lazy loading the
+    // flush kernels' code is JIT-compiled and placed in device memory at
+    // their first launch, which must not happen between a checkpoint's save
+    // and restore (only launches and copies are allowed there).
+    flushCaches(st, nullptr);
   }
   return &st;
 }
 
-// Replaces the L2 contents with clean lines of a scratch buffer (a read, so
-// no dirty lines are left to be written back during the kernel).
+// Empties the L2 before a pass (cache_flush.h), on the launch's stream.
 void flushCaches(ContextState& st, CUstream stream) {
-  if (st.scratch_bytes == 0) return;
-  cuMemcpyDtoHAsync(st.host_sink, st.scratch, st.scratch_bytes, stream);
-  cuStreamSynchronize(stream);
+  if (!st.flusher.active()) return;
+  t_internal = true;
+  bool ok = st.flusher.flush(stream, g_settings.flush_sync);
+  t_internal = false;
+  if (!ok) {
+    writeLine(std::string("warning\tcache control: the L2 flush (") + st.flusher.modeName() +
+              ") failed; caches are no longer flushed in this context");
+    st.flusher.release();
+  }
 }
 
 // The CUfunction of a launch. The CUDA runtime (12+) launches through
@@ -333,7 +429,7 @@ CUresult relaunch(CUpti_CallbackId cbid, const void* params) {
   }
 }
 
-// The stream a launch runs on, for the flush copy.
+// The stream a launch runs on, for the flush kernels.
 CUstream launchStream(const Launch& l) {
   return !l.stream && l.per_thread_stream ? CU_STREAM_PER_THREAD : l.stream;
 }
@@ -391,7 +487,21 @@ struct Pending {
   ContextState* state = nullptr;
   std::string kernel_line;
   long long seq = 0;
+  // The SASS phase of a user-replayed kernel: its hardware values, in
+  // g_settings.metrics order (NaN where not measured).
+  bool sass_phase = false;
+  std::vector<double> values;
+  CUcontext context = nullptr;
 };
+
+// Values of a session measuring metrics[positions[i]], placed in
+// g_settings.metrics order; NaN where the other session measures.
+void place(const std::vector<double>& session_values, const std::vector<size_t>& positions,
+           std::vector<double>& out) {
+  out.resize(g_settings.metrics.size(), std::nan(""));
+  for (size_t i = 0; i < session_values.size() && i < positions.size(); ++i)
+    out[positions[i]] = session_values[i];
+}
 thread_local Pending t_pending;
 // Launches nested inside a profiled launch (CUPTI's own replay work) on this
 // thread: ignored, and their exits must not end the profiled launch.
@@ -432,6 +542,9 @@ void onLaunchEnter(const CUpti_CallbackData* cb, CUpti_CallbackId cbid) {
     max_blocks = -1;
   size_t stack = 0;
   cuCtxGetLimit(&stack, CU_LIMIT_STACK_SIZE);
+  // Replay passes of the kernel: the hardware session's, plus the SASS
+  // session's on the application's own launch.
+  const size_t passes = st->session->passes() + (st->sass_session ? st->sass_session->passes() : 0);
   uint32_t stream_id = 0;
   cuptiGetStreamIdEx(cb->context, l.stream, l.per_thread_stream ? 1 : 0, &stream_id);
 
@@ -447,15 +560,15 @@ void onLaunchEnter(const CUpti_CallbackData* cb, CUpti_CallbackId cbid) {
                      l.cluster[1], l.cluster[2]})
     appendField(line, std::to_string(v));
   for (long long v : {(long long)regs, (long long)smem_static, (long long)l.smem, (long long)local,
-                      (long long)stack, (long long)max_blocks, (long long)st->session->passes()})
+                      (long long)stack, (long long)max_blocks, (long long)passes})
     appendField(line, std::to_string(v));
   appendField(line, escape(mangled) + "\t" + escape(name));
 
   if (st->session->userReplay()) {
     ++g_profiled;
     if (!g_settings.quiet)
-      std::fprintf(stderr, "gpuscope: profiling \"%s\" - %lld: %zu pass%s\n", name.c_str(), seq,
-                   st->session->passes(), st->session->passes() == 1 ? "" : "es");
+      std::fprintf(stderr, "gpuscope: profiling \"%s\" - %lld: %zu pass%s\n", name.c_str(), seq, passes,
+                   passes == 1 ? "" : "es");
     // Our own launches re-enter the callback: t_active marks them nested.
     t_active = true;
     std::vector<double> values;
@@ -464,7 +577,17 @@ void onLaunchEnter(const CUpti_CallbackData* cb, CUpti_CallbackId cbid) {
     t_nested = 0;
     if (f.ok() || st->replayed_ok) {
       st->replayed_ok = st->replayed_ok || f.ok();
-      completeKernel({st, std::move(line), seq}, f, values);
+      std::vector<double> all;
+      if (st->hardware_only) place(values, g_settings.split.hardware, all);
+      else all = std::move(values);
+      // The SASS metrics are measured on the application's own launch, with
+      // CUPTI's kernel replay; the hardware values wait until its exit.
+      if (f.ok() && st->sass_session && beginSassPhase(cb->context, *st)) {
+        t_pending = {st, std::move(line), seq, true, std::move(all), cb->context};
+        t_active = true;
+        return;
+      }
+      completeKernel({st, std::move(line), seq, false, {}, cb->context}, f, all);
       return;  // the application's launch now runs unprofiled
     }
     // User replay never worked in this context: profile with CUPTI's kernel
@@ -472,7 +595,12 @@ void onLaunchEnter(const CUpti_CallbackData* cb, CUpti_CallbackId cbid) {
     --g_profiled;
     writeLine("warning\t" + escape("cache control: user replay failed (" + f.message +
                                     "); falling back to kernel replay, caches flushed before the first pass only"));
+    if (st->sass_session) {
+      st->sass_session->suspend();
+      st->sass_session.reset();
+    }
     st->session = std::make_unique<RangeSession>();
+    st->hardware_only = false;
     if (Failure r = st->session->open(cb->context, st->device, g_settings.metrics, false); !r.ok()) {
       st->failed = true;
       reportFailure(r);
@@ -489,7 +617,7 @@ void onLaunchEnter(const CUpti_CallbackData* cb, CUpti_CallbackId cbid) {
   if (!g_settings.quiet)
     std::fprintf(stderr, "gpuscope: profiling \"%s\" - %lld: %zu pass%s\n", name.c_str(), seq,
                  st->session->passes(), st->session->passes() == 1 ? "" : "es");
-  t_pending = {st, std::move(line), seq};
+  t_pending = {st, std::move(line), seq, false, {}, cb->context};
   t_active = true;
 }
 
@@ -499,6 +627,17 @@ void onLaunchExit() {
   t_pending = {};
   if (!p.state) return;
   std::vector<double> values;
+  if (p.sass_phase) {
+    ContextState& st = *p.state;
+    Failure f = st.sass_session->finish(values);
+    if (Failure s = st.sass_session->suspend(); f.ok()) f = s;
+    std::vector<double> all = std::move(p.values);
+    if (f.ok()) place(values, g_settings.split.sass, all);
+    else dropSassSession(st, f.message);
+    resumeHardwareSession(p.context, st);
+    completeKernel(std::move(p), {}, all);
+    return;
+  }
   Failure f = p.state->session->finish(values);
   completeKernel(std::move(p), f, values);
 }
@@ -517,6 +656,7 @@ void completeKernel(Pending p, const Failure& f, const std::vector<double>& valu
   }
   std::string out = p.kernel_line;
   for (size_t i = 0; i < values.size() && i < g_settings.metrics.size(); ++i) {
+    if (std::isnan(values[i])) continue;  // not measured (e.g. SASS metrics dropped)
     char num[64];
     std::snprintf(num, sizeof(num), "%.17g", values[i]);
     out += "\nmetric\t" + seq + "\t" + g_settings.metrics[i] + "\t" + num;
@@ -532,13 +672,12 @@ void CUPTIAPI callback(void*, CUpti_CallbackDomain domain, CUpti_CallbackId cbid
     auto it = g_contexts.find(rd->context);
     if (it != g_contexts.end()) {
       if (it->second.session) it->second.session->close();
-      if (it->second.scratch) cuMemFree(it->second.scratch);
-      if (it->second.host_sink) cuMemFreeHost(it->second.host_sink);
+      it->second.flusher.release();
       g_contexts.erase(it);
     }
     return;
   }
-  if (domain != CUPTI_CB_DOMAIN_DRIVER_API) return;
+  if (domain != CUPTI_CB_DOMAIN_DRIVER_API || t_internal) return;
   auto* cb = static_cast<const CUpti_CallbackData*>(data);
   if (cb->callbackSite == CUPTI_API_ENTER) {
     if (t_active) {
@@ -597,6 +736,11 @@ extern "C" __attribute__((visibility("default"))) int InitializeInjection(void) 
   const char* cache = std::getenv("GPUSCOPE_PROFILER_CACHE_CONTROL");
   s.flush_caches = !cache || std::strcmp(cache, "none") != 0;
   s.quiet = envNumber("GPUSCOPE_PROFILER_QUIET", 0) != 0;
+  s.flush_sync = envNumber("GPUSCOPE_PROFILER_FLUSH_SYNC", 1) != 0;
+  s.sass_split = envNumber("GPUSCOPE_PROFILER_SASS_SPLIT", 1) != 0;
+  s.split = gpuscope::profiler::splitSassMetrics(s.metrics);
+  for (size_t i : s.split.hardware) s.hardware_metrics.push_back(s.metrics[i]);
+  for (size_t i : s.split.sass) s.sass_metrics.push_back(s.metrics[i]);
 
   char path[4096];
   std::snprintf(path, sizeof(path), "%s/%010d.tsv", dir, static_cast<int>(getpid()));

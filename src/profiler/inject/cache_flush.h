@@ -1,0 +1,61 @@
+// Cache control for `gpuscope kernels --cache-control all`: empties the L2 of
+// application data and of dirty lines before every replay pass, as ncu's
+// cache control does (reference/kernel_profiler.md 5.4). CUDA 13.0 offers no
+// API for it (13.4 adds cacheControlMode), so it is done with two small
+// kernels of our own on a scratch buffer 4x the L2:
+//   1. read the whole buffer with ordinary loads: every line in L2 is
+//      replaced, and dirty application lines are written back now, not
+//      during the measured kernel;
+//   2. discard.global.L2 every line of the buffer: its lines (some of them
+//      dirty, since a checkpoint restore writes the buffer too) leave L2
+//      without a write-back, so the kernel starts with an empty L2.
+// Run 4 (tests/gpu/evidence/2026-11-29-kernels-run4) flushed with a
+// device-to-host copy of the buffer instead: copy-engine reads do not
+// displace L2 lines, which left ~20 MB of dirty lines to be written back
+// inside every measured kernel (dram__bytes_write +20 MB, saxpy +15% time)
+// and small inputs L2-resident (DRAM throughput of torch kernels too low).
+// GPUSCOPE_PROFILER_FLUSH=copy selects that old way, for A/B runs.
+#pragma once
+
+#include <cuda.h>
+
+#include <string>
+
+#include "inject/flush_ptx.h"
+
+namespace gpuscope::profiler::inject {
+
+class L2Flusher {
+ public:
+  L2Flusher() = default;
+  L2Flusher(const L2Flusher&) = delete;
+  L2Flusher& operator=(const L2Flusher&) = delete;
+
+  // Allocates the scratch buffer and loads the flush kernels in the current
+  // context. Returns an empty string on success, else why caches will not
+  // be flushed (or are flushed the old way), for a warning.
+  std::string init(CUdevice dev, const char* mode_env);
+  // Enqueues the flush on `stream` and, with `wait`, waits for it (the
+  // default: the pass then starts on an idle GPU with the flush's write-backs
+  // done; GPUSCOPE_PROFILER_FLUSH_SYNC=0 leaves the flush queued ahead of the
+  // kernel, for A/B runs of short-kernel durations). No-op when init failed.
+  // Kernel launches made here must not be seen as application launches:
+  // the caller marks the thread (see injection.cc, t_internal).
+  bool flush(CUstream stream, bool wait = true);
+  void release();
+
+  bool active() const { return mode_ != Mode::kNone; }
+  const char* modeName() const;
+
+ private:
+  enum class Mode { kNone, kKernels, kReadKernel, kCopy };
+  Mode mode_ = Mode::kNone;
+  FlushPlan plan_;
+  CUdeviceptr scratch_ = 0;
+  void* host_sink_ = nullptr;
+  CUmodule module_ = nullptr;
+  CUfunction read_ = nullptr;
+  CUfunction discard_ = nullptr;
+};
+
+}  // namespace gpuscope::profiler::inject

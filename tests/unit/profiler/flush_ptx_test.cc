@@ -1,0 +1,109 @@
+// The L2 flush of --cache-control all (src/profiler/inject/cache_flush.h)
+// runs kernels given as PTX text that the driver JIT-compiles on the GPU
+// machine. Here, without a GPU, the PTX is assembled with the toolkit's
+// ptxas (skipped when there is none), so a syntax error cannot first show up
+// as a silent fallback in a GPU run; and the flush geometry is checked
+// against hand-computed H100 numbers.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "profiler/inject/flush_ptx.h"
+
+namespace gpuscope::profiler::inject {
+namespace {
+
+namespace fs = std::filesystem;
+
+// ptxas from $GPUSCOPE_PTXAS, $CUDA_HOME/bin, /usr/local/cuda/bin or PATH.
+std::string findPtxas() {
+  std::vector<std::string> candidates;
+  if (const char* p = std::getenv("GPUSCOPE_PTXAS")) candidates.emplace_back(p);
+  if (const char* h = std::getenv("CUDA_HOME")) candidates.push_back(std::string(h) + "/bin/ptxas");
+  candidates.emplace_back("/usr/local/cuda/bin/ptxas");
+  if (const char* path = std::getenv("PATH")) {
+    std::string all = path;
+    size_t start = 0;
+    while (start <= all.size()) {
+      size_t colon = all.find(':', start);
+      if (colon == std::string::npos) colon = all.size();
+      if (colon > start) candidates.push_back(all.substr(start, colon - start) + "/ptxas");
+      start = colon + 1;
+    }
+  }
+  for (const std::string& c : candidates) {
+    std::error_code ec;
+    if (!c.empty() && fs::is_regular_file(c, ec)) return c;
+  }
+  return "";
+}
+
+// Assembles `ptx` for `arch`; returns ptxas's exit status (0 = accepted)
+// and checks that it wrote a non-empty cubin.
+int assemble(const std::string& ptxas, const char* ptx, const std::string& arch) {
+  fs::path dir = fs::path(testing::TempDir()) / "gpuscope_flush_ptx";
+  fs::create_directories(dir);
+  fs::path in = dir / ("flush_" + arch + ".ptx");
+  fs::path out = dir / ("flush_" + arch + ".cubin");
+  fs::remove(out);
+  std::ofstream(in) << ptx;
+  std::string cmd = "'" + ptxas + "' -arch=" + arch + " '" + in.string() + "' -o '" + out.string() + "' 2>&1";
+  int rc = std::system(cmd.c_str());
+  if (rc == 0) {
+    std::error_code ec;
+    EXPECT_GT(fs::file_size(out, ec), 0u) << "ptxas wrote no cubin for " << arch;
+  }
+  return rc;
+}
+
+TEST(FlushPtx, ReadAndDiscardKernelsAssembleForHopperAndAmpere) {
+  std::string ptxas = findPtxas();
+  if (ptxas.empty()) GTEST_SKIP() << "no ptxas (CUDA toolkit) on this machine";
+  EXPECT_EQ(assemble(ptxas, kPtxWithDiscard, "sm_90"), 0);
+  EXPECT_EQ(assemble(ptxas, kPtxWithDiscard, "sm_80"), 0);
+}
+
+TEST(FlushPtx, ReadOnlyFallbackAssembles) {
+  std::string ptxas = findPtxas();
+  if (ptxas.empty()) GTEST_SKIP() << "no ptxas (CUDA toolkit) on this machine";
+  EXPECT_EQ(assemble(ptxas, kPtxReadOnly, "sm_90"), 0);
+  EXPECT_EQ(assemble(ptxas, kPtxReadOnly, "sm_75"), 0);
+}
+
+TEST(FlushPtx, TheDiscardKernelDropsWholeLinesAndTheReadIsNotDead) {
+  const std::string with_discard = kPtxWithDiscard;
+  // One discard per 128-byte line: the index is shifted by 7 (x128).
+  EXPECT_NE(with_discard.find("discard.global.L2 [%rd11], 128;"), std::string::npos);
+  EXPECT_NE(with_discard.find("shl.b64 %rd10, %rd8, 7;"), std::string::npos);
+  // The loads feed a conditional store, so the JIT cannot remove them.
+  for (const std::string& ptx : {std::string(kPtxWithDiscard), std::string(kPtxReadOnly)}) {
+    EXPECT_NE(ptx.find("ld.global.v4.u32"), std::string::npos);
+    EXPECT_NE(ptx.find("st.global.u32"), std::string::npos);
+  }
+  EXPECT_EQ(std::string(kPtxReadOnly).find("discard"), std::string::npos);
+}
+
+TEST(FlushPlan, FourTimesTheL2OfAnH100) {
+  // H100 SXM: 50 MiB L2, 132 SMs.
+  FlushPlan p = planFlush(52428800, 132, 4);
+  EXPECT_EQ(p.bytes, 209715200u);   // 4 x 52,428,800
+  EXPECT_EQ(p.n16, 13107200u);      // 209,715,200 / 16
+  EXPECT_EQ(p.lines, 1638400u);     // 209,715,200 / 128
+  EXPECT_EQ(p.blocks, 1056u);       // 8 blocks x 132 SMs
+  EXPECT_EQ(p.threads, 256u);
+  FlushPlan half = planFlush(52428800, 132, 2);
+  EXPECT_EQ(half.bytes, 104857600u);
+  EXPECT_EQ(half.lines, 819200u);
+}
+
+TEST(FlushPlan, UnknownSmCountStillLaunches) {
+  EXPECT_EQ(planFlush(1 << 20, 0, 4).blocks, 1024u);
+  EXPECT_EQ(planFlush(1 << 20, -1, 4).blocks, 1024u);
+}
+
+}  // namespace
+}  // namespace gpuscope::profiler::inject
