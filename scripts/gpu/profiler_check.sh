@@ -74,6 +74,15 @@ compare() {
   [ "${PIPESTATUS[0]}" -eq 0 ] || say "compare.py $1 failed (see log.txt)"
 }
 
+csv_value() {  # CSV METRIC -> the first value of that metric name, or n/a
+  python3 - "$1" "$2" <<'PY' 2>>"$LOG"
+import csv, sys
+lines = [l for l in open(sys.argv[1], errors="replace") if l.startswith('"')]
+v = [r["Metric Value"] for r in csv.DictReader(lines) if r.get("Metric Name") == sys.argv[2]]
+print(v[0] if v else "n/a")
+PY
+}
+
 say "== environment"
 SMI_BEFORE=$(nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,clocks.mem,clocks.applications.graphics --format=csv 2>&1)
 echo "$SMI_BEFORE" | tee -a "$REPORT"
@@ -88,6 +97,32 @@ fi
 timed "$WORK/native.txt" "native ./prog" "$WORK/prog"
 cat "$WORK/native.txt" >>"$LOG"
 
+# Pair 2's metric list (SASS per-cycle counters mixed with hardware ones):
+# run 5 (e201ce0) died with SIGSEGV on it inside the injected process.
+M=smsp__sass_thread_inst_executed_op_fadd_pred_on.sum.per_cycle_elapsed
+M=$M,smsp__sass_thread_inst_executed_op_fmul_pred_on.sum.per_cycle_elapsed
+M=$M,smsp__sass_thread_inst_executed_op_ffma_pred_on.sum.per_cycle_elapsed
+M=$M,smsp__sass_thread_inst_executed_op_hfma_pred_on.sum.per_cycle_elapsed
+M=$M,smsp__cycles_elapsed.avg.per_second,sm__cycles_elapsed.avg.per_second
+M=$M,sm__sass_thread_inst_executed_op_ffma_pred_on.sum.peak_sustained
+M=$M,dram__bytes.sum.peak_sustained,dram__cycles_elapsed.avg.per_second,dram__bytes.sum.per_second
+M=$M,dram__bytes_read.sum,dram__bytes_write.sum,lts__t_bytes.sum,gpu__time_duration.sum
+
+say "== quick step: pair 2's mixed SASS + hardware metrics on saxpy only (issue #8 crash check)"
+# The lead's backtrace-printing preload, when present: LD_PRELOAD reaches the
+# profiled program through the environment, so a crash prints a backtrace
+# into log.txt.
+SEGV=()
+[ -f "$ROOT/.device/libsegv.so" ] && SEGV=(env "LD_PRELOAD=$ROOT/.device/libsegv.so")
+QM=$M,smsp__sass_thread_inst_executed_op_ffma_pred_on.sum
+GS_CAP=40 timed "$WORK/quick.csv" "gpuscope quick mixed (${SEGV[*]:-no preload})" "${SEGV[@]}" "$BIN" kernels "${CTL[@]}" \
+  --section MemoryWorkloadAnalysis,Roofline --metrics "$QM" -k regex:saxpy -c 1 --csv -- "$WORK/prog"
+echo "### csv quick" >>"$LOG"
+cat "$WORK/quick.csv" >>"$LOG"
+say "quick mixed: exit $RC; saxpy FFMA count $(csv_value "$WORK/quick.csv" smsp__sass_thread_inst_executed_op_ffma_pred_on.sum)" \
+    "(expected 16,777,216); FFMA/cycle $(csv_value "$WORK/quick.csv" smsp__sass_thread_inst_executed_op_ffma_pred_on.sum.per_cycle_elapsed);" \
+    "duration $(csv_value "$WORK/quick.csv" gpu__time_duration.sum) ns"
+
 SECTIONS="SpeedOfLight,LaunchStats,Occupancy"
 NCU_SECTIONS=(--section SpeedOfLight --section LaunchStats --section Occupancy)
 
@@ -97,14 +132,6 @@ timed "$OUT/ncu_basic.csv" "ncu basic" "$NCU" "${CTL[@]}" "${NCU_SECTIONS[@]}" -
 compare basic "$OUT/gpuscope_basic.csv" "$OUT/ncu_basic.csv"
 
 say "== pair 2: memory workload + roofline counters on prog"
-M=smsp__sass_thread_inst_executed_op_fadd_pred_on.sum.per_cycle_elapsed
-M=$M,smsp__sass_thread_inst_executed_op_fmul_pred_on.sum.per_cycle_elapsed
-M=$M,smsp__sass_thread_inst_executed_op_ffma_pred_on.sum.per_cycle_elapsed
-M=$M,smsp__sass_thread_inst_executed_op_hfma_pred_on.sum.per_cycle_elapsed
-M=$M,smsp__cycles_elapsed.avg.per_second,sm__cycles_elapsed.avg.per_second
-M=$M,sm__sass_thread_inst_executed_op_ffma_pred_on.sum.peak_sustained
-M=$M,dram__bytes.sum.peak_sustained,dram__cycles_elapsed.avg.per_second,dram__bytes.sum.per_second
-M=$M,dram__bytes_read.sum,dram__bytes_write.sum,lts__t_bytes.sum,gpu__time_duration.sum
 timed "$OUT/gpuscope_metrics.csv" "gpuscope metrics" "$BIN" kernels "${CTL[@]}" --section MemoryWorkloadAnalysis,Roofline \
   --metrics "$M" --csv -- "$WORK/prog"
 timed "$OUT/ncu_metrics.csv" "ncu metrics" "$NCU" "${CTL[@]}" --section MemoryWorkloadAnalysis --metrics "$M" --csv "$WORK/prog"
@@ -159,14 +186,6 @@ print('kernel_metrics rows:', db.execute('select count(*) from kernel_metrics').
 # Diagnostics: measurements that say why a metric differs, not verdicts.
 # Their CSVs go to log.txt (the 8-file limit), their tables to compare.txt.
 keep_csv() { echo "### csv $1" >>"$LOG"; cat "$2" >>"$LOG" 2>/dev/null; }
-csv_value() {  # CSV METRIC -> the first value of that metric name, or n/a
-  python3 - "$1" "$2" <<'PY' 2>>"$LOG"
-import csv, sys
-lines = [l for l in open(sys.argv[1], errors="replace") if l.startswith('"')]
-v = [r["Metric Value"] for r in csv.DictReader(lines) if r.get("Metric Name") == sys.argv[2]]
-print(v[0] if v else "n/a")
-PY
-}
 
 say "== diagnostic 1: L2 flush A/B (DRAM bytes inside the kernel; run 4's device-to-host copy flush vs the kernels)"
 F=dram__bytes_read.sum,dram__bytes_write.sum,lts__t_bytes.sum,gpu__time_duration.sum

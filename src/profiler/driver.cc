@@ -13,6 +13,7 @@
 #include <filesystem>
 
 #include "base/file.h"
+#include "profiler/collection_plan.h"
 #include "profiler/environment.h"
 #include "profiler/results_file.h"
 #include "profiler/store_export.h"
@@ -117,28 +118,27 @@ std::string renderReport(const ProfileRun& run, const ReportSpec& spec, OutputFo
   return formatConsole(run, spec);
 }
 
-Status runKernels(KernelsOptions o) {
-  GS_ASSIGN_OR_RETURN(ProfilePlan plan, planProfile(o));
-  if (!o.output.empty()) GS_RETURN_IF_ERROR(checkOutputPath(o.output, o.force));
-  GS_RETURN_IF_ERROR(checkCudaGpu());
-  GS_ASSIGN_OR_RETURN(std::string inject, findInjectLibrary(o.inject_library));
+namespace {
 
+// One run of the command with the injection library collecting `metrics`
+// into a fresh results folder.
+struct RunOutcome {
+  ProfileRun run;
+  int wstatus = 0;
+};
+
+StatusOr<RunOutcome> runOnce(const KernelsOptions& o, const ProfilePlan& plan, const std::string& inject) {
   TempDir results;
   std::string templ = (std::filesystem::temp_directory_path() / "gpuscope-kernels-XXXXXX").string();
   if (!mkdtemp(templ.data())) return InternalError("cannot create a temporary folder: " + std::string(std::strerror(errno)));
   results.path = templ;
 
-  ClockLock clocks;
-  if (o.clock_control == "base") {
-    std::string warning = clocks.lockToBase();
-    if (!warning.empty()) std::fprintf(stderr, "gpuscope: warning: %s\n", warning.c_str());
-  }
-
   std::vector<std::string> env = injectionEnvironment(o, plan, inject, results.path, environ);
   std::vector<char*> envp, argv;
   for (std::string& e : env) envp.push_back(e.data());
   envp.push_back(nullptr);
-  for (std::string& a : o.command) argv.push_back(a.data());
+  std::vector<std::string> command = o.command;
+  for (std::string& a : command) argv.push_back(a.data());
   argv.push_back(nullptr);
 
   // The profiled program gets Ctrl-C; we stay to unlock clocks and report.
@@ -148,26 +148,78 @@ Status runKernels(KernelsOptions o) {
   sigaction(SIGQUIT, &ignore, &old_quit);
   pid_t pid = 0;
   int rc = posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), envp.data());
-  int wstatus = 0;
+  RunOutcome out;
   if (rc == 0) {
-    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+    while (waitpid(pid, &out.wstatus, 0) < 0 && errno == EINTR) {
     }
   }
   sigaction(SIGINT, &old_int, nullptr);
   sigaction(SIGQUIT, &old_quit, nullptr);
-  clocks.release();
   if (rc != 0) return InvalidInput("cannot run '" + o.command[0] + "': " + std::strerror(rc));
+  GS_ASSIGN_OR_RETURN(out.run, collectResults(results.path));
+  return out;
+}
 
-  GS_ASSIGN_OR_RETURN(ProfileRun run, collectResults(results.path));
+std::string exitWarning(const std::string& command, int wstatus) {
+  if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0)
+    return command + " exited with status " + std::to_string(WEXITSTATUS(wstatus));
+  if (WIFSIGNALED(wstatus)) return command + " was killed by signal " + std::to_string(WTERMSIG(wstatus));
+  return "";
+}
+
+}  // namespace
+
+Status runKernels(KernelsOptions o) {
+  GS_ASSIGN_OR_RETURN(ProfilePlan plan, planProfile(o));
+  if (!o.output.empty()) GS_RETURN_IF_ERROR(checkOutputPath(o.output, o.force));
+  GS_RETURN_IF_ERROR(checkCudaGpu());
+  GS_ASSIGN_OR_RETURN(std::string inject, findInjectLibrary(o.inject_library));
+
+  const char* split_env = std::getenv("GPUSCOPE_PROFILER_SASS_SPLIT");
+  const bool split = !(split_env && std::strcmp(split_env, "0") == 0);
+  const std::vector<CollectionRun> runs = planCollectionRuns(plan.counters, o.cache_control, split);
+
+  ClockLock clocks;
+  if (o.clock_control == "base") {
+    std::string warning = clocks.lockToBase();
+    if (!warning.empty()) std::fprintf(stderr, "gpuscope: warning: %s\n", warning.c_str());
+  }
+  ProfilePlan first = plan;
+  first.counters = runs[0].metrics;
+  StatusOr<RunOutcome> main_outcome = runOnce(o, first, inject);
+  StatusOr<RunOutcome> sass_outcome = InternalError("not run");
+  // The SASS run only when the first one worked: its errors (permission,
+  // unsupported metric) are the run's errors.
+  if (runs.size() > 1 && main_outcome.ok() && main_outcome->run.errors.empty()) {
+    if (!o.quiet)
+      std::fprintf(stderr, "gpuscope: SASS metrics: running %s again (kernel replay, %zu metric%s)\n",
+                   o.command[0].c_str(), runs[1].metrics.size(), runs[1].metrics.size() == 1 ? "" : "s");
+    ProfilePlan second = plan;
+    second.counters = runs[1].metrics;
+    sass_outcome = runOnce(o, second, inject);
+  }
+  clocks.release();
+  GS_RETURN_IF_ERROR(main_outcome.status());
+  ProfileRun& run = main_outcome->run;
   GS_RETURN_IF_ERROR(checkRunErrors(run));
+  if (runs.size() > 1 && sass_outcome.ok()) {
+    // A SASS name CUPTI rejects is exit 2 as for any metric; any other
+    // failure of that run costs only the SASS values.
+    for (const auto& [kind, text] : sass_outcome->run.errors)
+      if (kind == "metric") return InvalidInput(text);
+    for (const auto& [kind, text] : sass_outcome->run.errors)
+      run.warnings.push_back("SASS metrics not collected: " + text);
+    for (const std::string& w : sass_outcome->run.warnings) run.warnings.push_back("SASS run: " + w);
+    if (std::string w = exitWarning(o.command[0], sass_outcome->wstatus); !w.empty())
+      run.warnings.push_back("SASS run: " + w);
+    mergeSassRun(run, sass_outcome->run);
+  } else if (runs.size() > 1 && main_outcome->run.errors.empty()) {
+    run.warnings.push_back("SASS metrics not collected: " + sass_outcome.status().message());
+  }
   if (!o.quiet) {
     for (const std::string& w : run.warnings) std::fprintf(stderr, "gpuscope: warning: %s\n", w.c_str());
-    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0)
-      std::fprintf(stderr, "gpuscope: warning: %s exited with status %d\n", o.command[0].c_str(),
-                   WEXITSTATUS(wstatus));
-    if (WIFSIGNALED(wstatus))
-      std::fprintf(stderr, "gpuscope: warning: %s was killed by signal %d\n", o.command[0].c_str(),
-                   WTERMSIG(wstatus));
+    if (std::string w = exitWarning(o.command[0], main_outcome->wstatus); !w.empty())
+      std::fprintf(stderr, "gpuscope: warning: %s\n", w.c_str());
     if (run.kernels.empty()) std::fprintf(stderr, "gpuscope: warning: no kernels were profiled\n");
   }
 

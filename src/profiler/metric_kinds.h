@@ -14,7 +14,8 @@ namespace gpuscope::profiler {
 // `_sass_` as hardware metrics). Under gpuscope's user replay they read 0
 // (H200 run 4: every smsp__sass_thread_inst_executed_op_* of every kernel,
 // where ncu read e.g. 182.64 FFMA per cycle for saxpy), so they are
-// collected with CUPTI's kernel replay on the application's own launch.
+// collected with CUPTI's kernel replay, in a run of their own
+// (collection_plan.h).
 // A `.peak_sustained*` value is a rate of the chip, not a count, and reads
 // correctly either way (16,896 in run 4 in both tools): it stays with the
 // hardware metrics.
@@ -33,6 +34,15 @@ inline MetricSplit splitSassMetrics(const std::vector<std::string>& metrics) {
   MetricSplit s;
   for (size_t i = 0; i < metrics.size(); ++i) (isSassMetric(metrics[i]) ? s.sass : s.hardware).push_back(i);
   return s;
+}
+
+// What a metric list asks of one run of the program.
+enum class CollectionKind { kHardwareOnly, kSassOnly, kMixed };
+
+inline CollectionKind collectionKind(const std::vector<std::string>& metrics) {
+  const MetricSplit s = splitSassMetrics(metrics);
+  if (s.sass.empty()) return CollectionKind::kHardwareOnly;
+  return s.hardware.empty() ? CollectionKind::kSassOnly : CollectionKind::kMixed;
 }
 
 }  // namespace gpuscope::profiler

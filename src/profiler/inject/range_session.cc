@@ -211,25 +211,6 @@ Failure RangeSession::rearm() {
   return resetImage();
 }
 
-Failure RangeSession::suspend() {
-  if (!target_) return {};
-  auto disable = GS_CUPTI_PARAMS(CUpti_RangeProfiler_Disable_Params);
-  disable.pRangeProfilerObject = target_;
-  target_ = nullptr;
-  if (CUptiResult r = cuptiRangeProfilerDisable(&disable); r != CUPTI_SUCCESS)
-    return fail("cuptiRangeProfilerDisable", r);
-  return {};
-}
-
-Failure RangeSession::resume() {
-  if (target_) return resetImage();
-  auto enable = GS_CUPTI_PARAMS(CUpti_RangeProfiler_Enable_Params);
-  enable.ctx = ctx_;
-  if (CUptiResult r = cuptiRangeProfilerEnable(&enable); r != CUPTI_SUCCESS) return fail("cuptiRangeProfilerEnable", r);
-  target_ = enable.pRangeProfilerObject;
-  return resetImage();
-}
-
 void RangeSession::close() {
   if (target_) {
     auto p = GS_CUPTI_PARAMS(CUpti_RangeProfiler_Disable_Params);

@@ -46,12 +46,6 @@ class RangeSession {
   bool userReplay() const { return user_replay_; }
   // Resets the counter data image for the next kernel (after finish()).
   Failure rearm();
-  // Disables the range profiler object (keeping the host object and config)
-  // so that another session can enable one on the same context; resume()
-  // enables it again and re-binds the config. Used to measure SASS metrics
-  // with kernel replay next to the hardware metrics' user replay.
-  Failure suspend();
-  Failure resume();
   void close();
 
   size_t passes() const { return passes_; }

@@ -1,0 +1,123 @@
+// State shared by the parts of the injection library: the settings read at
+// InitializeInjection, one entry per CUDA context with its range profiler,
+// and the helpers the launch callbacks use (contexts.cc: profiler and
+// context setup; replay.cc: user replay of one launch; emit.cc: the results
+// file). Everything here runs under the launch lock (injection.cc) unless
+// noted.
+#pragma once
+
+#include <cuda.h>
+#include <cupti.h>
+#include <cupti_checkpoint.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "inject/cache_flush.h"
+#include "inject/range_session.h"
+
+namespace gpuscope::profiler::inject {
+
+struct Settings {
+  std::vector<std::string> metrics;
+  bool has_regex = false;
+  std::regex regex;
+  long long skip = 0;
+  long long count = -1;
+  bool flush_caches = true;
+  bool flush_sync = true;  // GPUSCOPE_PROFILER_FLUSH_SYNC=0: no wait after the flush (A/B runs)
+  // GPUSCOPE_PROFILER_SASS_SPLIT=0 (A/B runs): SASS metrics stay in user
+  // replay, where they read 0 (run 4's way); otherwise a list of SASS
+  // metrics only is measured with kernel replay.
+  bool sass_split = true;
+  bool quiet = false;
+};
+
+struct ContextState {
+  // The context's one range profiler object for its whole life: CUPTI 13.0
+  // crashed (H200, issue #8) when a second one was enabled after disabling
+  // the first, so SASS metrics are measured in a separate run of the
+  // program (driver.cc, collection_plan.h), never by a second session here.
+  std::unique_ptr<RangeSession> session;
+  bool failed = false;
+  uint32_t device = 0;
+  L2Flusher flusher;  // --cache-control all: empties L2 before every pass
+  bool replayed_ok = false;  // user replay profiled a kernel in this context
+};
+
+struct Launch {
+  CUfunction f = nullptr;
+  unsigned grid[3] = {1, 1, 1};
+  unsigned block[3] = {1, 1, 1};
+  unsigned cluster[3] = {0, 0, 0};
+  unsigned smem = 0;
+  CUstream stream = nullptr;
+  bool per_thread_stream = false;
+};
+
+// The kernel line written once its counters are in (on API exit).
+struct Pending {
+  ContextState* state = nullptr;
+  std::string kernel_line;
+  long long seq = 0;
+};
+
+extern Settings g_settings;
+extern bool g_disabled;  // after a fatal failure: the program runs on unprofiled
+extern std::map<CUcontext, ContextState> g_contexts;
+// Our own flush kernels are being launched on this thread: their callbacks
+// are ignored entirely.
+extern thread_local bool t_internal;
+
+// emit.cc: the results file (results_file.h). Lines come from launch
+// threads and from CUPTI's activity buffer thread; writeLine locks.
+bool openResults(const char* dir);
+void writeLine(const std::string& line);
+std::string escape(const std::string& s);
+void appendField(std::string& line, const std::string& field);
+void reportFailure(const Failure& f);
+std::string demangle(const char* mangled);
+void writeDevice(uint32_t index, const std::string& chip);
+// Rearms the context's session and writes the kernel's metric lines
+// (values in g_settings.metrics order), or a warning when f failed.
+void completeKernel(const Pending& p, const Failure& f, const std::vector<double>& values);
+// Correlation id of a profiled launch -> its kernel seq, for the activity
+// record with the driver's shared memory configuration (any thread).
+void rememberCorrelation(uint32_t correlation_id, long long seq);
+bool takeCorrelation(uint32_t correlation_id, long long& seq);
+
+// contexts.cc: the context's range profiler, created at its first profiled
+// launch; nullptr when the context cannot be profiled.
+ContextState* contextFor(CUcontext ctx);
+// Reopens the context's session with CUPTI's kernel replay after user
+// replay failed on its first kernel; false (reported) if that fails too.
+bool fallBackToKernelReplay(CUcontext ctx, ContextState& st);
+void flushCaches(ContextState& st, CUstream stream);
+
+// replay.cc: the CUPTI checkpoint API (libcheckpoint.so of the toolkit),
+// loaded at run time so that a system without it still profiles, with
+// kernel replay.
+using CheckpointT = NV::Cupti::Checkpoint::CUpti_Checkpoint;
+struct CheckpointApi {
+  CUptiResult (*save)(CheckpointT*) = nullptr;
+  CUptiResult (*restore)(CheckpointT*) = nullptr;
+  CUptiResult (*free)(CheckpointT*) = nullptr;
+  std::string error;
+  bool ok() const { return save && restore && free; }
+};
+const CheckpointApi& checkpointApi();
+bool decodeLaunch(CUpti_CallbackId cbid, const void* params, Launch& l);
+CUfunction resolveFunction(CUfunction f);
+CUstream launchStream(const Launch& l);
+// User replay of one launch (checkpoint, per pass: restore, flush, start,
+// relaunch, sync, stop; evaluate; final restore).
+Failure replayPasses(ContextState& st, CUpti_CallbackId cbid, const CUpti_CallbackData* cb, const Launch& l,
+                     std::vector<double>& values);
+
+}  // namespace gpuscope::profiler::inject
