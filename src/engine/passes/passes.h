@@ -36,10 +36,19 @@ Status convAsGemm(Graph& graph, PassLog& log);
 Status fuseConv(Graph& graph, PassLog& log);
 
 // MatMul (rank >= 2) (+ Add of a constant bias of N values along the last
-// axis) (+ Relu | erf-GELU | tanh-GELU, recognised in any decomposition by
-// structure and checked numerically) -> gpuscope.Gemm; ONNX Gemm (transA=0)
-// -> gpuscope.Gemm with alpha/trans_b and C as bias when it is one value per
-// column, else beta*C added by an Add after it.
+// axis) then either (+ Relu | erf-GELU | tanh-GELU, recognised in any
+// decomposition by structure and checked numerically) or (+ Add of a residual
+// of exactly the output's shape and dtype, no broadcast: input R of
+// gpuscope.Gemm, cuBLASLt's C with beta 1, "GemmEltwiseSumFusion") ->
+// gpuscope.Gemm. act(x) + r is not act(x + r): an Add after an activation
+// stays. The activation or residual Add may sit behind a Reshape of the GEMM
+// output (GPT-2's addmm -> view): it moves before the Reshape (a residual gets
+// its own Reshape view to the GEMM's shape). ONNX Gemm (transA=0) ->
+// gpuscope.Gemm with alpha/trans_b and C (times beta) as the bias when it is
+// one value per column, as R when it has exactly the output's shape and dtype
+// (constant, or beta 1; bias + activation after it still fuse), else beta*C
+// added by an Add after it (no epilogue fusion past that Add); beta != 1 on a
+// non-constant C leaves the ONNX Gemm as it is.
 Status fuseGemm(Graph& graph, PassLog& log);
 
 // ReduceMean, Sub, Pow 2 | Mul self, ReduceMean, Add eps, Sqrt, Div |
@@ -47,16 +56,21 @@ Status fuseGemm(Graph& graph, PassLog& log);
 // LayerNormalization(axis=-1).
 Status fuseLayerNorm(Graph& graph, PassLog& log);
 
-// MatMul(Q [* c], K^T [* c]) [/ c | * c] [+ mask] -> Softmax(last axis) ->
-// MatMul(., V) -> gpuscope.Attention. A constant mask (additive, or a Where on
-// a constant condition) that is verified to hide exactly the keys after each
-// query becomes causal=1; any other mask stays an input.
+// MatMul(Q [* c], K^T [* c]) [/ c | * c] [+ mask] -> Softmax(last axis)
+// [-> Where(IsNaN(p), 0, p)] -> MatMul(., V) -> gpuscope.Attention. A
+// constant mask (additive, or a Where on a constant condition) that is
+// verified to hide exactly the keys after each query becomes causal=1; any
+// other mask stays an input. The NaN guard (torch.onnx's masked SDPA) becomes
+// nan_to_zero=1: it only changes rows whose every score is -inf (0, not NaN).
 Status fuseAttention(Graph& graph, PassLog& log);
 
 // gpuscope.Attention reads Q/K/V through (offset, strides) views of the value
 // before a chain of Reshape/Squeeze/Unsqueeze/Flatten/Transpose/Slice (step
 // 1)/Gather (one constant index)/Split whose intermediates nothing else reads
-// (e.g. straight from the qkv projection [B,S,3*H*D]), and writes [B,S,H,D]
+// (e.g. straight from the qkv projection [B,S,3*H*D]), composed as torch's
+// view() does (view_algebra.h), including Reshape -> Transpose -> Reshape that
+// merges dims, transposes them and splits them back where the merged dims are
+// not contiguous (K^T of a head slice in ViT/BERT), and writes [B,S,H,D]
 // itself in place of a following Transpose(0,2,1,3) [+ the Reshape after it,
 // e.g. to [B,S,H*D], whose shape becomes the output's]. Chains that do not
 // compose into exact strides stay. Attribute contract in ops/fused_ops.h.
