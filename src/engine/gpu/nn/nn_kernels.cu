@@ -21,15 +21,6 @@ unsigned gridFor(int64_t n, int threads) {
   return unsigned(b < 1 ? 1 : (b > 1048576 ? 1048576 : b));
 }
 
-template <typename F>
-cudaError_t byType(DType t, F&& f) {
-  switch (t) {
-    case DType::kFloat32: return f(float{});
-    case DType::kFloat16: return f(__half{});
-    case DType::kBFloat16: return f(__nv_bfloat16{});
-    default: return cudaErrorInvalidValue;
-  }
-}
 
 __device__ __forceinline__ float warpSum(float v) {
   for (int o = 16; o > 0; o >>= 1) v += __shfl_xor_sync(0xffffffffu, v, o);
@@ -322,7 +313,7 @@ cudaError_t launchSoftmax(const void* x, void* y, DType t, int64_t outer, int64_
   if (inner == 1 && tryVector(path, &err, [&] { return launchSoftmaxRowsVec(x, y, t, outer, axis, log, stream); }))
     return err;
   if (path == KernelPath::kVector) return cudaErrorNotSupported;  // strided softmax has no vectorised kernel
-  return byType(t, [&](auto tag) {
+  return byFloatType(t, [&](auto tag) {
     using T = decltype(tag);
     if (inner == 1) {
       constexpr int kRowsPerBlock = 4;
@@ -348,7 +339,7 @@ cudaError_t launchLayerNorm(const void* x, const void* scale, const void* bias, 
     return err;
   if (rows > 0x7fffffff) return cudaErrorInvalidConfiguration;
   int threads = cols >= 2048 ? 512 : (cols >= 512 ? 256 : 128);
-  return byType(t, [&](auto tag) {
+  return byFloatType(t, [&](auto tag) {
     using T = decltype(tag);
     auto run = [&](auto stag) {
       using S = decltype(stag);
@@ -358,7 +349,7 @@ cudaError_t launchLayerNorm(const void* x, const void* scale, const void* bias, 
       return cudaGetLastError();
     };
     if (mean == nullptr && inv_std == nullptr) return run(T{});
-    return byType(stat_t, run);
+    return byFloatType(stat_t, run);
   });
 }
 
@@ -367,7 +358,7 @@ cudaError_t launchBatchNorm(const void* x, const void* scale, const void* bias, 
                             cudaStream_t stream) {
   int64_t count = n * c * spatial;
   if (count == 0) return cudaSuccess;
-  return byType(t, [&](auto tag) {
+  return byFloatType(t, [&](auto tag) {
     using T = decltype(tag);
     batchNormKernel<T><<<gridFor(count, 256), 256, 0, stream>>>(
         static_cast<const T*>(x), static_cast<const T*>(scale), static_cast<const T*>(bias),
@@ -378,7 +369,7 @@ cudaError_t launchBatchNorm(const void* x, const void* scale, const void* bias, 
 
 cudaError_t launchReduce(const ReduceParams& p, ReduceOp op, const void* x, void* y, DType t, cudaStream_t stream) {
   if (p.outputs == 0) return cudaSuccess;
-  return byType(t, [&](auto tag) {
+  return byFloatType(t, [&](auto tag) {
     using T = decltype(tag);
     if (p.block_per_output) {
       int threads = p.reduced >= 1024 ? 256 : (p.reduced >= 128 ? 128 : 32);
@@ -395,7 +386,7 @@ cudaError_t launchReduce(const ReduceParams& p, ReduceOp op, const void* x, void
 cudaError_t launchPool(const PoolParams& p, const void* x, void* y, DType t, cudaStream_t stream) {
   int64_t count = p.planes * p.out[0] * p.out[1] * p.out[2];
   if (count == 0) return cudaSuccess;
-  return byType(t, [&](auto tag) {
+  return byFloatType(t, [&](auto tag) {
     using T = decltype(tag);
     poolKernel<T><<<gridFor(count, 256), 256, 0, stream>>>(p, static_cast<const T*>(x), static_cast<T*>(y), count);
     return cudaGetLastError();
@@ -411,7 +402,7 @@ cudaError_t launchBiasAct(void* y, const void* bias, const void* z, DType t, int
         return launchBiasActVec(y, bias, z, t, count, channels, inner, act, clip_min, clip_max, stream);
       }))
     return err;
-  return byType(t, [&](auto tag) {
+  return byFloatType(t, [&](auto tag) {
     using T = decltype(tag);
     biasActKernel<T><<<gridFor(count, 256), 256, 0, stream>>>(static_cast<T*>(y), static_cast<const T*>(bias),
                                                               static_cast<const T*>(z), count, channels < 1 ? 1 : channels,

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cstdint>
 #include <type_traits>
+#include <utility>
 
 #include "engine/gpu/nn/activation.cuh"
 #include "engine/gpu/nn/float_io.cuh"
@@ -18,14 +19,10 @@
 namespace gpuscope::engine::gpu {
 namespace {
 
+// Dtypes the vector kernels do not cover report NotSupported (the caller's fallback).
 template <typename F>
 cudaError_t byType(DType t, F&& f) {
-  switch (t) {
-    case DType::kFloat32: return f(float{});
-    case DType::kFloat16: return f(__half{});
-    case DType::kBFloat16: return f(__nv_bfloat16{});
-    default: return cudaErrorNotSupported;
-  }
+  return byFloatType(t, std::forward<F>(f), cudaErrorNotSupported);
 }
 
 bool aligned16(const void* p) { return (reinterpret_cast<uintptr_t>(p) & 15u) == 0; }
