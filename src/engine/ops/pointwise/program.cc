@@ -1,41 +1,21 @@
+// The program's text form, both ways: parseProgram (untrusted engine-file
+// text -> Program, every error naming line and column) and printProgram (the
+// canonical text that parses back to the same Program).
 #include "engine/ops/pointwise/program.h"
 
-#include <algorithm>
 #include <cctype>
 #include <cerrno>
-#include <cstring>
-#include <cmath>
 #include <cstdlib>
-#include <limits>
 
 #include <fmt/format.h>
+
+#include "engine/ops/pointwise/program_literals.h"
 
 namespace gpuscope::engine::pointwise {
 
 namespace {
 
 constexpr int kMaxIndex = 1 << 20;  // bounds in<k>/t<k>/c<k> so a hostile file cannot overflow
-
-
-// Value of a float literal as its dtype stores it.
-double roundToType(double v, DType t) {
-  switch (t) {
-    case DType::kFloat32: return double(float(v));
-    case DType::kFloat16: return double(halfToFloat(floatToHalf(float(v))));
-    case DType::kBFloat16: return double(bf16ToFloat(floatToBf16(float(v))));
-    default: return v;
-  }
-}
-
-std::pair<int64_t, int64_t> intRange(DType t) {
-  switch (t) {
-    case DType::kInt32: return {std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max()};
-    case DType::kInt8: return {-128, 127};
-    case DType::kUInt8: return {0, 255};
-    case DType::kBool: return {0, 1};
-    default: return {std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max()};
-  }
-}
 
 class Parser {
  public:
@@ -256,17 +236,6 @@ std::string floatText(double v) { return fmt::format("{}", v); }
 
 }  // namespace
 
-int Program::inputCount() const {
-  int n = 0;
-  auto see = [&](const Ref& r) {
-    if (r.kind == RefKind::kInput) n = std::max(n, r.index + 1);
-  };
-  for (const Statement& s : statements)
-    for (const Ref& r : s.args) see(r);
-  for (const Ref& r : outputs) see(r);
-  return n;
-}
-
 StatusOr<Program> parseProgram(std::string_view text) { return Parser(text).run(); }
 
 std::string refText(const Ref& ref) {
@@ -313,212 +282,6 @@ std::string printProgram(const Program& program) {
   }
   for (size_t i = 0; i < program.outputs.size(); ++i) s += fmt::format("out{} = {}\n", i, refText(program.outputs[i]));
   return s;
-}
-
-DType refType(const Ref& ref, const Program& program, std::span<const DType> inputs, const ProgramTypes& types) {
-  switch (ref.kind) {
-    case RefKind::kInput: return inputs[size_t(ref.index)];
-    case RefKind::kTemp: return types.temps[size_t(ref.index)];
-    case RefKind::kLiteral: return program.literals[size_t(ref.index)].dtype;
-  }
-  return DType::kFloat32;
-}
-
-StatusOr<ProgramTypes> inferProgramTypes(const Program& program, std::span<const DType> inputs) {
-  if (program.inputCount() > int(inputs.size()))
-    return InvalidInput(fmt::format("pointwise program reads in{} but the node has {} inputs",
-                                    program.inputCount() - 1, inputs.size()));
-  ProgramTypes types;
-  for (size_t k = 0; k < program.statements.size(); ++k) {
-    const Statement& st = program.statements[k];
-    auto where = [&] { return fmt::format("pointwise program line {} (t{} = {})", st.line, k, st.op->name); };
-    std::vector<DType> a;
-    for (const Ref& r : st.args) {
-      if (r.kind == RefKind::kTemp && r.index >= int(k))
-        return InvalidInput(fmt::format("{}: t{} is used before it is defined", where(), r.index));
-      if (r.kind == RefKind::kLiteral && r.index >= int(program.literals.size()))
-        return InvalidInput(fmt::format("{}: c{} is not defined", where(), r.index));
-      a.push_back(refType(r, program, inputs, types));
-    }
-    // Float literals are weakly typed: they take the float type of the
-    // values they meet, so "x * 0.5" stays valid when the precision pass
-    // turns x into fp16 after fusion (the literal keeps its exact value).
-    Typing ty = st.op->typing;
-    if (ty == Typing::kSame || ty == Typing::kCompare || ty == Typing::kWhere) {
-      size_t from = ty == Typing::kWhere ? 1 : 0;
-      auto weak = [&](size_t i) {
-        const Ref& r = st.args[i];
-        return r.kind == RefKind::kLiteral && isFloat(a[i]);
-      };
-      for (size_t i = from; i < a.size(); ++i) {
-        if (weak(i) || !isFloat(a[i])) continue;
-        for (size_t j = from; j < a.size(); ++j)
-          if (weak(j)) a[j] = a[i];
-        break;
-      }
-    }
-    int n = int(a.size());
-    if (n < st.op->min_args || (st.op->max_args > 0 && n > st.op->max_args) || n == 0)
-      return InvalidInput(fmt::format("{}: wrong number of arguments ({})", where(), n));
-    auto allSame = [&](size_t from) {
-      for (size_t i = from + 1; i < a.size(); ++i)
-        if (a[i] != a[from]) return false;
-      return true;
-    };
-    auto mismatch = [&](std::string_view expected) {
-      std::string got;
-      for (size_t i = 0; i < a.size(); ++i) got += (i ? ", " : "") + std::string(dtypeName(a[i]));
-      return InvalidInput(fmt::format("{}: expected {}, got ({})", where(), expected, got));
-    };
-    bool int_ok = st.op->int_fn != nullptr;
-    DType out = a[0];
-    switch (st.op->typing) {
-      case Typing::kSame:
-        if (!allSame(0)) return mismatch("inputs of one type");
-        if (a[0] == DType::kBool || (!isFloat(a[0]) && !int_ok)) return mismatch("float or integer inputs");
-        if (st.op->name == "Mean" && !isFloat(a[0])) return mismatch("float inputs");
-        break;
-      case Typing::kCompare:
-        if (!allSame(0)) return mismatch("inputs of one type");
-        if (a[0] == DType::kBool && st.op->name != "Equal") return mismatch("numeric inputs");
-        out = DType::kBool;
-        break;
-      case Typing::kLogic:
-        for (DType t : a)
-          if (t != DType::kBool) return mismatch("bool inputs");
-        break;
-      case Typing::kPredicate:
-        if (!isFloat(a[0])) return mismatch("a float input");
-        out = DType::kBool;
-        break;
-      case Typing::kPow:
-        if (a[0] == DType::kBool || a[1] == DType::kBool) return mismatch("numeric inputs");
-        break;
-      case Typing::kWhere:
-        if (a[0] != DType::kBool || a[1] != a[2]) return mismatch("(bool, T, T)");
-        out = a[1];
-        break;
-      case Typing::kCast: out = st.params.to; break;
-    }
-    types.temps.push_back(out);
-  }
-  for (const Ref& r : program.outputs) {
-    if (r.kind == RefKind::kTemp && r.index >= int(program.statements.size()))
-      return InvalidInput(fmt::format("pointwise program: output reads undefined t{}", r.index));
-    if (r.kind == RefKind::kLiteral && r.index >= int(program.literals.size()))
-      return InvalidInput(fmt::format("pointwise program: output reads undefined c{}", r.index));
-    types.outputs.push_back(refType(r, program, inputs, types));
-  }
-  return types;
-}
-
-StatusOr<Shape> broadcastShapes(std::span<const Shape* const> shapes, std::string_view where) {
-  size_t rank = 0;
-  for (const Shape* s : shapes) rank = std::max(rank, s->size());
-  Shape out(rank, 1);
-  for (const Shape* s : shapes) {
-    size_t off = rank - s->size();
-    for (size_t d = 0; d < s->size(); ++d) {
-      int64_t v = (*s)[d];
-      int64_t& o = out[off + d];
-      if (v == o || v == 1) continue;
-      if (o == 1) {
-        o = v;
-        continue;
-      }
-      std::string list;
-      for (const Shape* t : shapes) list += (list.empty() ? "" : ", ") + shapeText(*t);
-      return InvalidInput(fmt::format("{}: input shapes {} do not broadcast (dim {} is {} and {})", where, list,
-                                      off + d, o, v));
-    }
-  }
-  return out;
-}
-
-bool isElementwiseOp(std::string_view op) { return findOp(op) != nullptr; }
-
-Ref addLiteral(Program& program, const Literal& literal) {
-  for (size_t i = 0; i < program.literals.size(); ++i) {
-    const Literal& l = program.literals[i];
-    // Compare bit patterns so that -0.0 / NaN literals stay distinct and exact.
-    if (l.dtype == literal.dtype && l.ivalue == literal.ivalue &&
-        std::memcmp(&l.value, &literal.value, sizeof(double)) == 0)
-      return Ref{RefKind::kLiteral, int(i)};
-  }
-  program.literals.push_back(literal);
-  return Ref{RefKind::kLiteral, int(program.literals.size() - 1)};
-}
-
-Literal literalFromTensor(const HostTensor& tensor) {
-  Literal l{tensor.dtype(), 0, 0};
-  if (isFloat(l.dtype)) {
-    l.value = tensor.getDouble(0);
-  } else {
-    l.ivalue = tensor.getInt(0);
-  }
-  return l;
-}
-
-StatusOr<Ref> appendNodeStatement(const Node& node, std::span<const std::optional<DType>> types,
-                                  std::span<const Ref> args, Program& program, std::string_view where) {
-  const OpInfo* op = findOp(node.op);
-  if (!op) return InvalidInput(fmt::format("{}: '{}' is not an elementwise op", where, node.op));
-  Statement st;
-  st.op = op;
-  st.params = defaultParams(*op);
-  OpParams& p = st.params;
-  if (opHasAttr(*op, "alpha")) p.alpha = node.attrs.getFloat("alpha", p.alpha);
-  if (opHasAttr(*op, "beta")) p.beta = node.attrs.getFloat("beta", p.beta);
-  if (opHasAttr(*op, "gamma")) p.gamma = node.attrs.getFloat("gamma", p.gamma);
-  if (opHasAttr(*op, "fmod")) p.fmod = node.attrs.getInt("fmod", 0) != 0;
-  if (opHasAttr(*op, "detect_negative")) p.detect_negative = node.attrs.getInt("detect_negative", 1) != 0;
-  if (opHasAttr(*op, "detect_positive")) p.detect_positive = node.attrs.getInt("detect_positive", 1) != 0;
-  if (opHasAttr(*op, "approximate")) {
-    std::string a = node.attrs.getString("approximate", "none");
-    if (a != "none" && a != "tanh")
-      return InvalidInput(fmt::format("{}: attribute approximate is '{}', expected none or tanh", where, a));
-    p.approximate = a == "tanh";
-  }
-  if (opHasAttr(*op, "to")) {
-    if (!node.attrs.has("to")) return InvalidInput(fmt::format("{}: Cast has no 'to' attribute", where));
-    auto t = dtypeFromOnnx(int32_t(node.attrs.getInt("to", 0)));
-    if (!t) return InvalidInput(fmt::format("{}: Cast to ONNX type {} is not supported", where, node.attrs.getInt("to", 0)));
-    p.to = *t;
-  }
-  if (op->name == "Clip") {
-    if (types.empty() || !types[0]) return InvalidInput(fmt::format("{}: Clip has no input", where));
-    DType t = *types[0];
-    st.args.push_back(args[0]);
-    for (int b = 1; b <= 2; ++b) {
-      const char* attr = b == 1 ? "min" : "max";
-      if (size_t(b) < types.size() && types[size_t(b)]) {
-        st.args.push_back(args[size_t(b)]);
-        continue;
-      }
-      Literal l{t, 0, 0};
-      if (node.attrs.has(attr)) {  // Clip-6: bounds are float attributes
-        float lim = node.attrs.getFloat(attr, 0);
-        if (isFloat(t)) l.value = roundToType(lim, t);
-        else l.ivalue = std::isnan(lim) ? 0 : int64_t(std::clamp(double(lim), -9.2e18, 9.2e18));
-      } else if (isFloat(t)) {
-        l.value = b == 1 ? -INFINITY : INFINITY;
-      } else {
-        l.ivalue = b == 1 ? intRange(t).first : intRange(t).second;
-      }
-      st.args.push_back(addLiteral(program, l));
-    }
-  } else {
-    for (size_t i = 0; i < types.size(); ++i) {
-      if (!types[i]) return InvalidInput(fmt::format("{}: input {} is omitted but {} needs it", where, i, op->name));
-      st.args.push_back(args[i]);
-    }
-    int n = int(st.args.size());
-    if (n < op->min_args || (op->max_args > 0 && n > op->max_args))
-      return InvalidInput(fmt::format("{}: {} takes {}..{} inputs, got {}", where, op->name, op->min_args,
-                                      op->max_args > 0 ? std::to_string(op->max_args) : std::string("n"), n));
-  }
-  program.statements.push_back(std::move(st));
-  return Ref{RefKind::kTemp, int(program.statements.size() - 1)};
 }
 
 }  // namespace gpuscope::engine::pointwise
