@@ -12,11 +12,13 @@
 #include "bench/report.h"
 #include "explore/engine_plan.h"
 #include "explore/timing.h"
+#include "synthetic_trace.h"
 
 namespace gpuscope::bench {
 namespace {
 
 namespace fs = std::filesystem;
+using test_data::syntheticTrace;
 
 class TempDir {
  public:
@@ -37,29 +39,9 @@ std::string slurp(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-InferenceTrace query(float s, float compute, float enq) {
-  InferenceTrace t;
-  t.h2d_start = s;
-  t.h2d_end = s + 0.25F;
-  t.compute_start = t.h2d_end;
-  t.compute_end = t.compute_start + compute;
-  t.d2h_start = t.compute_end;
-  t.d2h_end = t.d2h_start + 0.125F;
-  t.enq_start = s;
-  t.enq_end = s + enq;
-  return t;
-}
-
-std::vector<InferenceTrace> trace() {
-  std::vector<InferenceTrace> t{query(0, 0.5F, 0.25F), query(0.5F, 0.5F, 0.25F)};
-  const float compute[7] = {0.5F, 1.0F, 0.75F, 1.5F, 0.5F, 1.25F, 1.0F};
-  const float enq[7] = {0.25F, 0.5F, 0.25F, 0.25F, 0.75F, 0.25F, 0.5F};
-  for (int i = 0; i < 7; ++i) t.push_back(query(1.0F + 2.0F * float(i), compute[i], enq[i]));
-  return t;
-}
 
 TEST(BenchExports, TimesLayoutAndValues) {
-  const std::vector<InferenceTrace> t = trace();
+  const std::vector<InferenceTrace> t = syntheticTrace();
   const std::string text = timesJson(t, 2);
   // First measured query by hand: starts at 1 ms, H2D 0.25, compute 0.5, D2H 0.125.
   const std::string first =
@@ -87,7 +69,7 @@ TEST(BenchExports, TimesLayoutAndValues) {
 
 TEST(BenchExports, ExploreRecomputesTheSummaryFromExportedTimes) {
   TempDir dir;
-  const std::vector<InferenceTrace> t = trace();
+  const std::vector<InferenceTrace> t = syntheticTrace();
   ReportSettings s;
   s.warmup_ms = 1;
   auto sum = summarize(t, s);

@@ -7,9 +7,12 @@
 
 #include "bench/echo.h"
 #include "bench/report.h"
+#include "synthetic_trace.h"
 
 namespace gpuscope::bench {
 namespace {
+
+using test_data::syntheticTrace;
 
 const char* const kStamp = "[11/29/2026-21:00:00]";
 
@@ -24,28 +27,6 @@ std::string lines(std::initializer_list<std::string> ls, char sev = 'I') {
   return s;
 }
 
-InferenceTrace query(float s, float compute, float enq) {
-  InferenceTrace t;
-  t.h2d_start = s;
-  t.h2d_end = s + 0.25F;
-  t.compute_start = t.h2d_end;
-  t.compute_end = t.compute_start + compute;
-  t.d2h_start = t.compute_end;
-  t.d2h_end = t.d2h_start + 0.125F;
-  t.enq_start = s;
-  t.enq_end = s + enq;
-  return t;
-}
-
-// Two warm-up queries (computeStart 0.25 and 0.75 < warmUp 1 ms) and seven
-// measured ones starting every 2 ms at 1 ms.
-std::vector<InferenceTrace> syntheticTrace() {
-  std::vector<InferenceTrace> t{query(0, 0.5F, 0.25F), query(0.5F, 0.5F, 0.25F)};
-  const float compute[7] = {0.5F, 1.0F, 0.75F, 1.5F, 0.5F, 1.25F, 1.0F};
-  const float enq[7] = {0.25F, 0.5F, 0.25F, 0.25F, 0.75F, 0.25F, 0.5F};
-  for (int i = 0; i < 7; ++i) t.push_back(query(1.0F + 2.0F * float(i), compute[i], enq[i]));
-  return t;
-}
 
 ReportSettings settings() {
   ReportSettings s;
