@@ -123,10 +123,7 @@ Tail matchTail(const Graph& graph, const Consumers& consumers, ValueId y, const 
 
 class Rewriter {
  public:
-  Rewriter(Graph& graph, PassLog& log) : g_(graph), log_(log) {
-    for (const Node& n : g_.nodes)
-      if (!n.dead) names_.insert(n.name);
-  }
+  Rewriter(Graph& graph, PassLog& log) : g_(graph), log_(log), names_(graph) {}
 
   // The nodes standing for conv `c` (not yet in the graph); marks the conv
   // and the tail it absorbs dead.
@@ -135,8 +132,8 @@ class Rewriter {
     origin_ = conv.origin.empty() ? std::vector<std::string>{conv.name} : conv.origin;
     const std::string y = g_.values[size_t(conv.outputs[0])].name;
     // The replaced nodes' names pass to the nodes standing for them.
-    names_.erase(conv.name);
-    for (NodeId t : tail.nodes) names_.erase(g_.nodes[size_t(t)].name);
+    names_.release(conv.name);
+    for (NodeId t : tail.nodes) names_.release(g_.nodes[size_t(t)].name);
     const int64_t m = p.n * p.ho * p.wo, k = p.c * p.kh * p.kw;
     log_.addf("Running: {} on {}", kPass, conv.name);
     log_.addf("{}: {} as MatMul of patches {} and weights {} (input {}, kernel = stride = {})", kPass, conv.name,
@@ -190,18 +187,12 @@ class Rewriter {
   }
 
  private:
-  std::string uniqueName(const std::string& base) {
-    std::string name = base;
-    for (int i = 1; names_.count(name); ++i) name = fmt::format("{} [{}]", base, i);
-    names_.insert(name);
-    return name;
-  }
 
   Node makeNode(const std::string& op, const std::string& name, std::vector<ValueId> inputs, ValueId output,
                 std::vector<std::string> origin) {
     Node n;
     n.op = op;
-    n.name = uniqueName(name);
+    n.name = names_.unique(name);
     n.inputs = std::move(inputs);
     n.outputs = {output};
     n.origin = std::move(origin);
@@ -236,7 +227,7 @@ class Rewriter {
 
   Graph& g_;
   PassLog& log_;
-  std::set<std::string> names_;
+  NodeNames names_;
   std::vector<std::string> origin_;
 };
 

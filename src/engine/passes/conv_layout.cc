@@ -56,10 +56,8 @@ bool isRank4(const Value& v) { return v.desc.shape.size() == 4; }
 
 class LayoutPass {
  public:
-  LayoutPass(Graph& graph, PassLog& log) : g_(graph), log_(log) {
+  LayoutPass(Graph& graph, PassLog& log) : g_(graph), log_(log), names_(graph) {
     nhwc_.assign(g_.values.size(), 0);
-    for (const Node& n : g_.nodes)
-      if (!n.dead) names_.insert(n.name);
   }
 
   Status run() {
@@ -88,12 +86,6 @@ class LayoutPass {
     nhwc_.resize(g_.values.size(), 0);
     return v;
   }
-  std::string uniqueName(const std::string& base) {
-    std::string name = base;
-    for (int i = 1; names_.count(name); ++i) name = fmt::format("{} [{}]", base, i);
-    names_.insert(name);
-    return name;
-  }
   ValueId ints(const std::string& base, const std::vector<int64_t>& values) {
     HostTensor t(DType::kInt64, Shape{int64_t(values.size())});
     for (size_t i = 0; i < values.size(); ++i) t.data<int64_t>()[i] = values[i];
@@ -108,7 +100,7 @@ class LayoutPass {
     Shape shape = opu::permuteShape(desc.shape, perm);
     ValueId out = addValue(g_.values[size_t(in)].name + suffix, TensorDesc{desc.dtype, shape});
     Node n;
-    n.name = uniqueName(layer_name);
+    n.name = names_.unique(layer_name);
     n.origin = {n.name};
     n.outputs = {out};
     // The bytes stay in place when the dims larger than 1 keep their order.
@@ -359,7 +351,7 @@ class LayoutPass {
   PassLog& log_;
   std::vector<char> nhwc_;
   std::map<ValueId, ValueId> to_nhwc_, to_nchw_;
-  std::set<std::string> names_;
+  NodeNames names_;
   int convs_ = 0, followers_ = 0, transposes_ = 0, views_ = 0;
 };
 

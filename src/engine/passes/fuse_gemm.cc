@@ -27,20 +27,6 @@ std::optional<std::vector<float>> columnBias(const Graph& graph, ValueId v, int6
   return t->toFloats();
 }
 
-// A node name no live node has, derived from `base`.
-std::string freshNodeName(const Graph& graph, const std::string& base) {
-  auto taken = [&](const std::string& n) {
-    for (const Node& node : graph.nodes)
-      if (!node.dead && node.name == n) return true;
-    return false;
-  };
-  if (!taken(base)) return base;
-  for (int i = 1;; ++i) {
-    std::string name = base + "_" + std::to_string(i);
-    if (!taken(name)) return name;
-  }
-}
-
 // Absorbs `add` (the sole reader of `in`, the Gemm's output or, when
 // `reshape` >= 0, that Reshape's view of it) into the gpuscope.Gemm `g` when
 // its other operand R has exactly `in`'s shape and dtype: no broadcast, so R
@@ -69,7 +55,7 @@ ValueId fuseResidual(Graph& graph, NodeId g, NodeId add, ValueId in, NodeId resh
     // empty tensor's shape would not say what it means.
     const TensorDesc gd = graph.values[size_t(gemm_out)].desc;
     if (gd.elements() != id.elements() || gd.elements() == 0) return kNoValue;
-    std::string view_name = freshNodeName(graph, add_name + "_residual_view");
+    std::string view_name = NodeNames(graph).unique(add_name + "_residual_view");
     ValueId shape = graph.addConstant(freshValueName(graph, view_name + "_shape"),
                                       HostTensor::fromInts(DType::kInt64, {int64_t(gd.shape.size())}, gd.shape));
     residual = graph.addValue(freshValueName(graph, graph.values[size_t(other)].name + "_gemm_view"),

@@ -1,5 +1,7 @@
 #include "engine/passes/pass_util.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace gpuscope::engine::pass_util {
@@ -58,6 +60,18 @@ void absorb(Graph& graph, NodeId keep, NodeId absorbed, const std::string& pass,
   k.origin.insert(k.origin.end(), a.origin.begin(), a.origin.end());
   k.name = joinOrigins(k.origin);
   a.dead = true;
+}
+
+NodeNames::NodeNames(const Graph& graph) {
+  for (const Node& n : graph.nodes)
+    if (!n.dead) names_.insert(n.name);
+}
+
+std::string NodeNames::unique(const std::string& base) {
+  std::string name = base;
+  for (int i = 1; names_.count(name); ++i) name = fmt::format("{} [{}]", base, i);
+  names_.insert(name);
+  return name;
 }
 
 std::string freshValueName(const Graph& graph, const std::string& base) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -31,5 +32,19 @@ std::string joinOrigins(const std::vector<std::string>& origin);
 void absorb(Graph& graph, NodeId keep, NodeId absorbed, const std::string& pass, PassLog& log);
 // A unique value name derived from `base` (for constants a pass creates).
 std::string freshValueName(const Graph& graph, const std::string& base);
+
+// Names for the nodes a pass adds: `base`, else TensorRT's `base [1]`,
+// `base [2]`, ...; starts from the graph's live node names and remembers
+// every name it hands out. release() frees the name of a node the pass
+// replaces, so the node standing for it can take it.
+class NodeNames {
+ public:
+  explicit NodeNames(const Graph& graph);
+  std::string unique(const std::string& base);
+  void release(const std::string& name) { names_.erase(name); }
+
+ private:
+  std::set<std::string> names_;
+};
 
 }  // namespace gpuscope::engine::pass_util
