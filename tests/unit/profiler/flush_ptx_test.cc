@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include <unistd.h>
+
 #include "profiler/inject/flush_ptx.h"
 
 namespace gpuscope::profiler::inject {
@@ -45,7 +47,11 @@ std::string findPtxas() {
 // Assembles `ptx` for `arch`; returns ptxas's exit status (0 = accepted)
 // and checks that it wrote a non-empty cubin.
 int assemble(const std::string& ptxas, const char* ptx, const std::string& arch) {
-  fs::path dir = fs::path(testing::TempDir()) / "gpuscope_flush_ptx";
+  // One folder per process and test: ctest runs the tests of this file in
+  // parallel, and a shared file name let one test assemble the other's PTX.
+  fs::path dir = fs::path(testing::TempDir()) /
+                 ("gpuscope_flush_ptx_" + std::to_string(::getpid()) + "_" +
+                  testing::UnitTest::GetInstance()->current_test_info()->name());
   fs::create_directories(dir);
   fs::path in = dir / ("flush_" + arch + ".ptx");
   fs::path out = dir / ("flush_" + arch + ".cubin");
@@ -57,6 +63,8 @@ int assemble(const std::string& ptxas, const char* ptx, const std::string& arch)
     std::error_code ec;
     EXPECT_GT(fs::file_size(out, ec), 0u) << "ptxas wrote no cubin for " << arch;
   }
+  std::error_code ec;
+  fs::remove_all(dir, ec);
   return rc;
 }
 
