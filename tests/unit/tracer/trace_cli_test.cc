@@ -1,6 +1,7 @@
 // `gpuscope trace` as a user runs it: usage errors exit 2, a missing
 // injection library (no tracing environment) exits 3, nothing is written.
 #include <gtest/gtest.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <cstdio>
@@ -31,7 +32,11 @@ class TraceCliTest : public ::testing::Test {
   void SetUp() override {
     if (!std::filesystem::exists(GPUSCOPE_BINARY)) GTEST_SKIP() << "SKIPPED: gpuscope binary not built";
   }
-  std::string out = (std::filesystem::temp_directory_path() / "gs_trace_cli.gpuscope").string();
+  // Per process and test: ctest runs these tests in parallel, and each checks that no file appeared.
+  std::string out = (std::filesystem::temp_directory_path() /
+                     ("gs_trace_cli_" + std::to_string(::getpid()) + "_" +
+                      ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".gpuscope"))
+                        .string();
 };
 
 TEST_F(TraceCliTest, UsageErrorsExit2) {
