@@ -195,15 +195,15 @@ keep_csv flush_copy "$WORK/flush_copy.csv"
 python3 tests/gpu/profiler/compare.py table --only "$F" ncu="$OUT/ncu_metrics.csv" \
   kernels="$OUT/gpuscope_metrics.csv" copy="$WORK/flush_copy.csv" 2>>"$LOG" | tee -a "$REPORT"
 
-say "== diagnostic 2: gpu__time_duration.sum alone (1 pass), with and without a wait after the flush"
+say "== diagnostic 2: gpu__time_duration.sum alone (1 pass), with and without the TLB touch after the flush"
 timed "$WORK/dur_ncu.csv" "ncu duration-only" "$NCU" "${CTL[@]}" --metrics gpu__time_duration.sum --csv "$WORK/prog"
-timed "$WORK/dur_sync.csv" "gpuscope duration-only" "$BIN" kernels "${CTL[@]}" --metrics gpu__time_duration.sum \
+timed "$WORK/dur_touch.csv" "gpuscope duration-only" "$BIN" kernels "${CTL[@]}" --metrics gpu__time_duration.sum \
   --csv -- "$WORK/prog"
-timed "$WORK/dur_nosync.csv" "gpuscope duration-only, no wait after flush" env GPUSCOPE_PROFILER_FLUSH_SYNC=0 \
+timed "$WORK/dur_notouch.csv" "gpuscope duration-only, no TLB touch (run 6's way)" env GPUSCOPE_PROFILER_TLB_TOUCH=0 \
   "$BIN" kernels "${CTL[@]}" --metrics gpu__time_duration.sum --csv -- "$WORK/prog"
-for f in dur_ncu dur_sync dur_nosync; do keep_csv "$f" "$WORK/$f.csv"; done
-python3 tests/gpu/profiler/compare.py table ncu="$WORK/dur_ncu.csv" wait="$WORK/dur_sync.csv" \
-  nowait="$WORK/dur_nosync.csv" 2>>"$LOG" | tee -a "$REPORT"
+for f in dur_ncu dur_touch dur_notouch; do keep_csv "$f" "$WORK/$f.csv"; done
+python3 tests/gpu/profiler/compare.py table ncu="$WORK/dur_ncu.csv" touch="$WORK/dur_touch.csv" \
+  notouch="$WORK/dur_notouch.csv" 2>>"$LOG" | tee -a "$REPORT"
 
 say "== diagnostic 3: SASS instruction counter (saxpy: one FFMA per thread, 2^24 threads -> 16,777,216)"
 # Default: SASS metrics are measured with CUPTI's kernel replay on the
@@ -266,7 +266,7 @@ PY
 {
   echo "== settings (both tools, every pair)"
   echo "gpuscope: --clock-control $CLOCK --cache-control $CACHE  (clocks: NVML lock to the base/TDP clock;" \
-       "cache: user replay; before every pass the L2 is emptied by a read and a discard.global.L2 kernel over a 4x-L2 buffer)"
+       "cache: user replay; before every pass the L2 is emptied by a read and a discard.global.L2 kernel over a 4x-L2 buffer, then the kernel's argument pages are touched to refill the TLBs)"
   echo "ncu:      --clock-control $CLOCK --cache-control $CACHE"
   echo "measured SM Frequency, basic pair: gpuscope $(median_clock "$OUT/gpuscope_basic.csv"); ncu $(median_clock "$OUT/ncu_basic.csv")"
   echo "measured SM Frequency, torch pair: gpuscope $(median_clock "$OUT/gpuscope_torch.csv"); ncu $(median_clock "$OUT/ncu_torch.csv")"

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "inject/flush_ptx.h"
+#include "inject/tlb_touch.h"
 
 namespace gpuscope::profiler::inject {
 
@@ -40,6 +41,7 @@ std::string L2Flusher::init(CUdevice dev, const char* mode_env) {
         cuModuleGetFunction(&read_, module_, "gs_l2_read") == CUDA_SUCCESS &&
         cuModuleGetFunction(&discard_, module_, "gs_l2_discard") == CUDA_SUCCESS) {
       mode_ = Mode::kKernels;
+      initTouch(sms);
       return "";
     }
     if (module_) cuModuleUnload(module_);
@@ -48,6 +50,7 @@ std::string L2Flusher::init(CUdevice dev, const char* mode_env) {
     if (cuModuleLoadData(&module_, kPtxReadOnly) == CUDA_SUCCESS &&
         cuModuleGetFunction(&read_, module_, "gs_l2_read") == CUDA_SUCCESS) {
       mode_ = Mode::kReadKernel;
+      initTouch(sms);
       return "";
     }
     if (module_) cuModuleUnload(module_);
@@ -63,6 +66,27 @@ std::string L2Flusher::init(CUdevice dev, const char* mode_env) {
   }
   mode_ = Mode::kCopy;
   return warning;
+}
+
+// The touch kernel and its list buffer; without them flushes still work,
+// only without the touch.
+void L2Flusher::initTouch(int sms) {
+  if (cuModuleGetFunction(&touch_, module_, "gs_tlb_touch") != CUDA_SUCCESS ||
+      cuMemAlloc(&touch_list_, kTouchMax * sizeof(uint64_t) + sizeof(uint32_t)) != CUDA_SUCCESS) {
+    touch_ = nullptr;
+    touch_list_ = 0;
+    return;
+  }
+  touch_blocks_ = static_cast<unsigned>(sms > 0 ? sms : 1);
+}
+
+bool L2Flusher::stageTouch(const std::vector<uint64_t>& addresses) {
+  touch_n_ = 0;
+  if (!touch_ || !touch_list_ || addresses.empty()) return true;
+  size_t n = addresses.size() < kTouchMax ? addresses.size() : kTouchMax;
+  if (cuMemcpyHtoD(touch_list_, addresses.data(), n * sizeof(uint64_t)) != CUDA_SUCCESS) return false;
+  touch_n_ = n;
+  return true;
 }
 
 bool L2Flusher::flush(CUstream stream, bool wait) {
@@ -86,6 +110,14 @@ bool L2Flusher::flush(CUstream stream, bool wait) {
         CUDA_SUCCESS)
       return false;
   }
+  if (touch_n_ > 0) {
+    CUdeviceptr sink = touch_list_ + kTouchMax * sizeof(uint64_t);
+    unsigned touch_key = 0x9e3779b9u;
+    void* touch_args[] = {&touch_list_, &touch_n_, &sink, &touch_key};
+    if (cuLaunchKernel(touch_, touch_blocks_, 1, 1, plan_.threads, 1, 1, 0, stream, touch_args, nullptr) !=
+        CUDA_SUCCESS)
+      return false;
+  }
   return !wait || cuStreamSynchronize(stream) == CUDA_SUCCESS;
 }
 
@@ -93,6 +125,11 @@ void L2Flusher::release() {
   if (module_) cuModuleUnload(module_);
   if (scratch_) cuMemFree(scratch_);
   if (host_sink_) cuMemFreeHost(host_sink_);
+  if (touch_list_) cuMemFree(touch_list_);
+  touch_ = nullptr;
+  touch_list_ = 0;
+  touch_n_ = 0;
+  touch_blocks_ = 0;
   module_ = nullptr;
   read_ = discard_ = nullptr;
   scratch_ = 0;

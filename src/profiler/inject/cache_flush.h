@@ -8,7 +8,9 @@
 //      during the measured kernel;
 //   2. discard.global.L2 every line of the buffer: its lines (some of them
 //      dirty, since a checkpoint restore writes the buffer too) leave L2
-//      without a write-back, so the kernel starts with an empty L2.
+//      without a write-back, so the kernel starts with an empty L2;
+//   3. with a touch list staged (tlb_touch.h), read one word per page of the
+//      kernel's arguments, so its pages are translated as under ncu.
 // Run 4 (tests/gpu/evidence/2026-11-29-kernels-run4) flushed with a
 // device-to-host copy of the buffer instead: copy-engine reads do not
 // displace L2 lines, which left ~20 MB of dirty lines to be written back
@@ -19,7 +21,9 @@
 
 #include <cuda.h>
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "inject/flush_ptx.h"
 
@@ -42,12 +46,19 @@ class L2Flusher {
   // Kernel launches made here must not be seen as application launches:
   // the caller marks the thread (see injection.cc, t_internal).
   bool flush(CUstream stream, bool wait = true);
+  // Copies the addresses the touch kernel reads after every later flush
+  // (at most kTouchMax; an empty list: no touch). Synchronous; call it
+  // before the checkpoint is saved, so that restores keep the list. False
+  // when the copy failed (no touch then).
+  bool stageTouch(const std::vector<uint64_t>& addresses);
   void release();
 
   bool active() const { return mode_ != Mode::kNone; }
   const char* modeName() const;
 
  private:
+  void initTouch(int sms);
+
   enum class Mode { kNone, kKernels, kReadKernel, kCopy };
   Mode mode_ = Mode::kNone;
   FlushPlan plan_;
@@ -56,6 +67,10 @@ class L2Flusher {
   CUmodule module_ = nullptr;
   CUfunction read_ = nullptr;
   CUfunction discard_ = nullptr;
+  CUfunction touch_ = nullptr;
+  CUdeviceptr touch_list_ = 0;  // kTouchMax addresses, then the sink word
+  unsigned long long touch_n_ = 0;
+  unsigned touch_blocks_ = 0;  // one block per SM: every SM's TLB is filled
 };
 
 }  // namespace gpuscope::profiler::inject

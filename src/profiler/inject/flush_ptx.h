@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstring>
 
 namespace gpuscope::profiler::inject {
 
@@ -55,10 +56,53 @@ namespace gpuscope::profiler::inject {
   "  ret;\n"                                                            \
   "}\n"
 
-// sm_80+: the read kernel and gs_l2_discard(buf, lines), which drops every
+// gs_tlb_touch(list, n, sink, key): every block loads one 4-byte word, L2
+// only (ld.global.cg), at each of the n addresses in `list`, so every SM's
+// TLBs hold the translations of the pages those addresses lie in
+// (tlb_touch.h says why). Like gs_l2_read, the XOR of what was read is
+// stored, to our own sink word, only when it equals `key`, so the JIT keeps
+// the loads; application memory is only ever read.
+#define GS_TOUCH_KERNEL                                                   \
+  ".visible .entry gs_tlb_touch(.param .u64 p_list, .param .u64 p_n,\n"   \
+  "                             .param .u64 p_sink, .param .u32 p_key)\n" \
+  "{\n"                                                                   \
+  "  .reg .pred %p<3>;\n"                                                 \
+  "  .reg .b32 %r<8>;\n"                                                  \
+  "  .reg .b64 %rd<12>;\n"                                                \
+  "  ld.param.u64 %rd1, [p_list];\n"                                      \
+  "  ld.param.u64 %rd2, [p_n];\n"                                         \
+  "  ld.param.u64 %rd3, [p_sink];\n"                                      \
+  "  ld.param.u32 %r1, [p_key];\n"                                        \
+  "  cvta.to.global.u64 %rd4, %rd1;\n"                                    \
+  "  cvta.to.global.u64 %rd5, %rd3;\n"                                    \
+  "  mov.u32 %r2, %tid.x;\n"                                              \
+  "  mov.u32 %r3, %ntid.x;\n"                                             \
+  "  cvt.u64.u32 %rd6, %r2;\n"                                            \
+  "  cvt.u64.u32 %rd7, %r3;\n"                                            \
+  "  mov.u32 %r4, 0;\n"                                                   \
+  "  setp.ge.u64 %p1, %rd6, %rd2;\n"                                      \
+  "  @%p1 bra TOUCH_DONE;\n"                                              \
+  "TOUCH_LOOP:\n"                                                         \
+  "  shl.b64 %rd8, %rd6, 3;\n"                                            \
+  "  add.s64 %rd9, %rd4, %rd8;\n"                                         \
+  "  ld.global.cg.u64 %rd10, [%rd9];\n"                                   \
+  "  ld.global.cg.u32 %r5, [%rd10];\n"                                    \
+  "  xor.b32 %r4, %r4, %r5;\n"                                            \
+  "  add.s64 %rd6, %rd6, %rd7;\n"                                         \
+  "  setp.lt.u64 %p2, %rd6, %rd2;\n"                                      \
+  "  @%p2 bra TOUCH_LOOP;\n"                                              \
+  "TOUCH_DONE:\n"                                                         \
+  "  setp.ne.u32 %p1, %r4, %r1;\n"                                        \
+  "  @%p1 bra TOUCH_END;\n"                                               \
+  "  st.global.u32 [%rd5], %r4;\n"                                        \
+  "TOUCH_END:\n"                                                          \
+  "  ret;\n"                                                              \
+  "}\n"
+
+// sm_80+: the read and touch kernels and gs_l2_discard(buf, lines), which drops every
 // 128-byte line of the buffer from L2 without writing it back.
 inline constexpr char kPtxWithDiscard[] =
-    ".version 7.4\n.target sm_80\n.address_size 64\n" GS_READ_KERNEL
+    ".version 7.4\n.target sm_80\n.address_size 64\n" GS_READ_KERNEL GS_TOUCH_KERNEL
     ".visible .entry gs_l2_discard(.param .u64 p_buf, .param .u64 p_lines)\n"
     "{\n"
     "  .reg .pred %p<2>;\n"
@@ -90,11 +134,19 @@ inline constexpr char kPtxWithDiscard[] =
     "  ret;\n"
     "}\n";
 
-// Older GPUs (no discard): the read alone, which still displaces the L2 and
+// Older GPUs (no discard): the read (and touch) kernels alone, which still displaces the L2 and
 // writes dirty application lines back before the pass.
-inline constexpr char kPtxReadOnly[] = ".version 7.0\n.target sm_70\n.address_size 64\n" GS_READ_KERNEL;
+inline constexpr char kPtxReadOnly[] = ".version 7.0\n.target sm_70\n.address_size 64\n" GS_READ_KERNEL GS_TOUCH_KERNEL;
 
 #undef GS_READ_KERNEL
+#undef GS_TOUCH_KERNEL
+
+// True for the kernels above ("gs_l2_read", "gs_l2_discard", "gs_tlb_touch"):
+// they run inside a profiled launch's callback and carry its correlation id
+// in activity records, so record consumers must skip them.
+inline bool isInternalKernel(const char* name) {
+  return name != nullptr && (std::strncmp(name, "gs_l2_", 6) == 0 || std::strncmp(name, "gs_tlb_", 7) == 0);
+}
 
 // Scratch buffer and launch geometry of one flush.
 struct FlushPlan {

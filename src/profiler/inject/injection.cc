@@ -214,6 +214,7 @@ extern "C" __attribute__((visibility("default"))) int InitializeInjection(void) 
   s.flush_caches = !cache || std::strcmp(cache, "none") != 0;
   s.quiet = envNumber("GPUSCOPE_PROFILER_QUIET", 0) != 0;
   s.flush_sync = envNumber("GPUSCOPE_PROFILER_FLUSH_SYNC", 1) != 0;
+  s.tlb_touch = envNumber("GPUSCOPE_PROFILER_TLB_TOUCH", 1) != 0;
   s.sass_split = envNumber("GPUSCOPE_PROFILER_SASS_SPLIT", 1) != 0;
 
 

@@ -129,12 +129,16 @@ CUstream launchStream(const Launch& l) {
 }
 
 // User replay of one launch: checkpoint the context's memory, then per pass
-// restore it, flush the caches, and run the kernel once between Start and
+// restore it, flush the caches (and touch the kernel's pages), and run the kernel once between Start and
 // Stop; finally restore the memory again so the application's own launch
 // (which runs unprofiled after this) computes from the original inputs.
 Failure replayPasses(ContextState& st, CUpti_CallbackId cbid, const CUpti_CallbackData* cb, const Launch& l,
                      std::vector<double>& values) {
   const CheckpointApi& api = checkpointApi();
+  // Before the save: every restore then keeps the list (tlb_touch.h).
+  if (g_settings.tlb_touch && st.flusher.active() &&
+      !st.flusher.stageTouch(launchTouchAddresses(cbid, cb->functionParams, resolveFunction(l.f))))
+    writeLine("warning\tcache control: could not stage the TLB touch list; this kernel starts with cold TLBs");
   CheckpointT cp{};
   cp.structSize = sizeof(CheckpointT);
   cp.ctx = cb->context;

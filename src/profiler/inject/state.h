@@ -32,6 +32,7 @@ struct Settings {
   long long count = -1;
   bool flush_caches = true;
   bool flush_sync = true;  // GPUSCOPE_PROFILER_FLUSH_SYNC=0: no wait after the flush (A/B runs)
+  bool tlb_touch = true;   // GPUSCOPE_PROFILER_TLB_TOUCH=0: no touch after the flush (A/B runs)
   // GPUSCOPE_PROFILER_SASS_SPLIT=0 (A/B runs): SASS metrics stay in user
   // replay, where they read 0 (run 4's way); otherwise a list of SASS
   // metrics only is measured with kernel replay.
@@ -115,6 +116,9 @@ const CheckpointApi& checkpointApi();
 bool decodeLaunch(CUpti_CallbackId cbid, const void* params, Launch& l);
 CUfunction resolveFunction(CUfunction f);
 CUstream launchStream(const Launch& l);
+// tlb_touch.cc: the addresses gs_tlb_touch reads after each flush for this
+// launch (tlb_touch.h); `resolved` is resolveFunction(launch's f).
+std::vector<uint64_t> launchTouchAddresses(CUpti_CallbackId cbid, const void* params, CUfunction resolved);
 // User replay of one launch (checkpoint, per pass: restore, flush, start,
 // relaunch, sync, stop; evaluate; final restore).
 Failure replayPasses(ContextState& st, CUpti_CallbackId cbid, const CUpti_CallbackData* cb, const Launch& l,

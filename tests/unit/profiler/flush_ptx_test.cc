@@ -95,6 +95,24 @@ TEST(FlushPtx, TheDiscardKernelDropsWholeLinesAndTheReadIsNotDead) {
   EXPECT_EQ(std::string(kPtxReadOnly).find("discard"), std::string::npos);
 }
 
+TEST(FlushPtx, TheTouchKernelOnlyReadsApplicationMemory) {
+  for (const std::string& ptx : {std::string(kPtxWithDiscard), std::string(kPtxReadOnly)}) {
+    size_t begin = ptx.find(".entry gs_tlb_touch");
+    ASSERT_NE(begin, std::string::npos);
+    std::string body = ptx.substr(begin, ptx.find("\n}\n", begin) - begin);
+    // L2-only loads through the list, then of each listed address.
+    EXPECT_NE(body.find("ld.global.cg.u64 %rd10, [%rd9];"), std::string::npos);
+    EXPECT_NE(body.find("ld.global.cg.u32 %r5, [%rd10];"), std::string::npos);
+    // Its one store goes to the sink word (%rd5, from p_sink), never to a
+    // listed address.
+    EXPECT_NE(body.find("cvta.to.global.u64 %rd5, %rd3;"), std::string::npos);
+    EXPECT_NE(body.find("st.global.u32 [%rd5], %r4;"), std::string::npos);
+    size_t stores = 0;
+    for (size_t at = body.find("st."); at != std::string::npos; at = body.find("st.", at + 1)) ++stores;
+    EXPECT_EQ(stores, size_t{1});
+  }
+}
+
 TEST(FlushPlan, FourTimesTheL2OfAnH100) {
   // H100 SXM: 50 MiB L2, 132 SMs.
   FlushPlan p = planFlush(52428800, 132, 4);
