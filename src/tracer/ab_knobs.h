@@ -31,8 +31,9 @@
 //   clock=cupti|monotonic|tsc [cupti] CUPTI's own clock (CLOCK_REALTIME),
 //                       or cuptiActivityRegisterTimestampCallback with
 //                       CLOCK_MONOTONIC or the TSC (Kineto's default; ours
-//                       is calibrated over ~20 ms at start, so absolute
-//                       times drift by up to ~1e-4 of the run: A/B only)
+//                       is scaled with a rate measured over ~20 ms at
+//                       start; the merge corrects the drift through clock
+//                       anchors written at every flush, clock_map.h)
 #pragma once
 
 #include <cstddef>

@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "base/version.h"
+#include "tracer/clock_map.h"
 #include "tracer/nvtx_ranges.h"
 #include "tracer/raw_format.h"
 
@@ -32,10 +33,10 @@ bool isTimeColumn(const model::ColumnInfo& c) {
 }
 
 // Appends src's rows where keep[i] (all when keep is empty) to dst,
-// re-interning strings and shifting times by `shift`.
+// re-interning strings and moving times to trace time: clock.toEpoch - base.
 template <typename Table>
-void appendRows(Table& dst, const Table& src, const std::vector<model::StringId>& remap, int64_t shift,
-                const std::vector<char>& keep) {
+void appendRows(Table& dst, const Table& src, const std::vector<model::StringId>& remap, const ClockMap& clock,
+                int64_t base, const std::vector<char>& keep) {
   std::vector<void*> columns;
   Table::forEachColumn(dst, [&](const model::ColumnInfo&, auto& c) { columns.push_back(&c); });
   size_t k = 0;
@@ -49,7 +50,7 @@ void appendRows(Table& dst, const Table& src, const std::vector<model::StringId>
       if constexpr (std::is_same_v<typename Vec::value_type, model::StringId>) {
         if (info.type == model::ColumnType::kStr) v = remap[v];
       } else if constexpr (std::is_same_v<typename Vec::value_type, int64_t>) {
-        if (time && v != kNullI64) v += shift;
+        if (time && v != kNullI64) v = clock.toEpoch(v) - base;
       }
       d.push_back(v);
     }
@@ -86,7 +87,7 @@ bool inside(const std::vector<Window>& ws, int64_t t) {
 struct ProcessMerge {
   Recording rec;
   int64_t pid = 0;
-  int64_t offset = 0;  // process clock -> epoch
+  ClockMap clock;  // process clock -> epoch
   bool filtered = false;
   std::vector<Window> windows;  // epoch; used when filtered
 };
@@ -113,7 +114,7 @@ std::vector<char> keepMask(const Table& t, const ProcessMerge& p, const std::uno
   std::vector<char> keep(t.size(), 0);
   if constexpr (TimedTable<Table>) {
     for (size_t i = 0; i < t.size(); ++i) {
-      bool k = inside(p.windows, t.start[i] + p.offset);
+      bool k = inside(p.windows, p.clock.toEpoch(t.start[i]));
       if constexpr (GpuTable<Table>) {
         if (t.correlation_id[i] != kNullI64 && t.correlation_id[i] != 0)
           k = kept_calls.count(t.correlation_id[i]) > 0;
@@ -208,7 +209,7 @@ model::Trace mergeRecordings(std::vector<Recording> recordings, const MergeOptio
     p.rec = std::move(rec);
     if (!p.rec.process.empty()) {
       p.pid = p.rec.process[0].pid;
-      p.offset = p.rec.process[0].epoch_ns - p.rec.process[0].clock_ns;
+      p.clock = ClockMap(recordingAnchors(p.rec));
     } else {
       out.diagnostics.add("raw_file_without_process_info", model::Severity::kDataLoss,
                           "a raw trace file had no process header; its clock is assumed to be epoch ns", "");
@@ -222,8 +223,8 @@ model::Trace mergeRecordings(std::vector<Recording> recordings, const MergeOptio
     if (o.capture != CaptureRangeKind::kNone) {
       p.filtered = true;
       for (Window w : captureWindows(p.rec, o)) {
-        w.begin += p.offset;
-        if (w.end != kForever) w.end += p.offset;
+        w.begin = p.clock.toEpoch(w.begin);
+        if (w.end != kForever) w.end = p.clock.toEpoch(w.end);
         w.begin = std::max(w.begin, global.begin);
         w.end = std::min(w.end, global.end);
         if (w.begin < w.end) p.windows.push_back(w);
@@ -241,7 +242,7 @@ model::Trace mergeRecordings(std::vector<Recording> recordings, const MergeOptio
     p.rec.rows.forEachTable([&](const auto& t) {
       if constexpr (TimedTable<std::decay_t<decltype(t)>>)
         for (size_t i = 0; i < t.size(); ++i) {
-          int64_t e = t.start[i] + p.offset;
+          int64_t e = p.clock.toEpoch(t.start[i]);
           if (!p.filtered || inside(p.windows, e)) base = std::min(base, e);
         }
     });
@@ -255,11 +256,11 @@ model::Trace mergeRecordings(std::vector<Recording> recordings, const MergeOptio
     if (p.filtered) {
       const auto& a = p.rec.rows.api_calls;
       for (size_t i = 0; i < a.size(); ++i)
-        if (inside(p.windows, a.start[i] + p.offset)) kept_calls.insert(a.correlation_id[i]);
+        if (inside(p.windows, p.clock.toEpoch(a.start[i]))) kept_calls.insert(a.correlation_id[i]);
     }
     // Filter first, then shift: the shift moves to trace time.
     auto merge = [&](auto& dst, const auto& src) {
-      appendRows(dst, src, remap, p.offset - base, keepMask(src, p, kept_calls));
+      appendRows(dst, src, remap, p.clock, base, keepMask(src, p, kept_calls));
     };
     merge(out.threads, p.rec.rows.threads);
     merge(out.devices, p.rec.rows.devices);

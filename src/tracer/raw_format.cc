@@ -20,6 +20,7 @@ enum FrameType : uint8_t {
   kExternal = 7,
   kDiagnostic = 8,
   kMeta = 9,
+  kClockAnchor = 10,
   kRowBase = 32,  // + table index in Trace::forEachTable order
 };
 
@@ -160,6 +161,7 @@ void Recording::clearEvents() {
   start_end_range_ids.clear();
   capture_edges.clear();
   external.clear();
+  clock_anchors.clear();
 }
 
 std::string RawEncoder::header() {
@@ -201,6 +203,8 @@ void RawEncoder::encode(const Recording& rec, std::string* out) {
     frame(out, kCaptureEdge, [&](std::string* o) { put64(o, e.time); put32(o, e.begin ? 1 : 0); });
   for (const ExternalCorrelation& x : rec.external)
     frame(out, kExternal, [&](std::string* o) { put64(o, x.correlation_id); put64(o, x.external_id); });
+  for (const ClockAnchor& a : rec.clock_anchors)
+    frame(out, kClockAnchor, [&](std::string* o) { put64(o, a.clock_ns); put64(o, a.epoch_ns); });
   for (const model::Diagnostic& d : rec.rows.diagnostics.all())
     frame(out, kDiagnostic, [&](std::string* o) {
       putStr(o, d.name); put32(o, uint32_t(d.severity)); put64(o, d.count);
@@ -285,6 +289,11 @@ StatusOr<Recording> decodeRaw(std::string_view bytes, const std::string& name) {
       case kExternal: {
         ExternalCorrelation x{c.i64(), c.i64()};
         if ((ok = c.ok())) rec.external.push_back(x);
+        break;
+      }
+      case kClockAnchor: {
+        ClockAnchor a{c.i64(), c.i64()};
+        if ((ok = c.ok())) rec.clock_anchors.push_back(a);
         break;
       }
       case kDiagnostic: {

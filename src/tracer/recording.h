@@ -41,6 +41,13 @@ struct ExternalCorrelation {
   int64_t external_id = 0;
 };
 
+// A process clock reading and CLOCK_REALTIME read right after it
+// (clock_map.h).
+struct ClockAnchor {
+  int64_t clock_ns = 0;
+  int64_t epoch_ns = 0;
+};
+
 // Written first in every raw file: who the process is and how its clock
 // maps to the Unix epoch (CUPTI's clock is CLOCK_REALTIME by default, but
 // the anchor makes the merge right whatever clock CUPTI used).
@@ -60,6 +67,9 @@ struct Recording {
   std::vector<int64_t> start_end_range_ids;  // ids returned by nvtxRangeStart*
   std::vector<CaptureEdge> capture_edges;
   std::vector<ExternalCorrelation> external;
+  // Anchors after the process frame's: written at each flush and at exit
+  // when the process clock is not CUPTI's own (clock_map.h).
+  std::vector<ClockAnchor> clock_anchors;
   int64_t bytes_lost = 0;  // reader: bytes after the last whole frame
 
   // Drops everything but the string table, whose ids stay valid (the raw

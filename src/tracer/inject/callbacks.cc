@@ -136,7 +136,14 @@ void onApi(Session* s, CUpti_CallbackDomain domain, CUpti_CallbackId cbid, const
       std::lock_guard<std::mutex> lock(s->mu);
       s->rec.capture_edges.push_back({nowNs(), begin});
     }
-    if (!begin) flushAll(s, 0);  // nsys: flush on cudaProfilerStop
+    if (begin) {
+      setCudaCollection(s, true);
+    } else {
+      // Work launched inside the range still completes into CUPTI's
+      // buffers after the kinds are off; the flush hands over what is done.
+      setCudaCollection(s, false);
+      flushAll(s, 0);  // nsys: flush on cudaProfilerStop
+    }
     return;
   }
   if (domain == CUPTI_CB_DOMAIN_RUNTIME_API && cbid == CUPTI_RUNTIME_TRACE_CBID_cudaDeviceReset_v3020 && enter)

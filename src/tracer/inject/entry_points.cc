@@ -118,6 +118,7 @@ void subscribeCallbacks(Session* s) {
                                 "process " + std::to_string(s->pid));
     return;
   }
+  s->subscribed = true;
   cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_RESOURCE, CUPTI_CBID_RESOURCE_CONTEXT_DESTROY_STARTING);
   cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_RUNTIME_API, CUPTI_RUNTIME_TRACE_CBID_cudaDeviceReset_v3020);
   if (s->ab.graph_cb) {
@@ -173,6 +174,27 @@ void enableGpuKinds(Session* s) {
     enableKind(s, CUPTI_ACTIVITY_KIND_GRAPH_TRACE);
 }
 
+// The kinds enableApiKinds and enableGpuKinds turn on: what a
+// cudaProfilerApi capture range switches (setCudaCollection).
+void disableCudaKinds() {
+  // Kinds that were never enabled (DRIVER with driver=0, ...) just refuse.
+  for (CUpti_ActivityKind kind :
+       {CUPTI_ACTIVITY_KIND_RUNTIME, CUPTI_ACTIVITY_KIND_DRIVER, CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL,
+        CUPTI_ACTIVITY_KIND_MEMCPY, CUPTI_ACTIVITY_KIND_MEMSET, CUPTI_ACTIVITY_KIND_SYNCHRONIZATION,
+        CUPTI_ACTIVITY_KIND_EXTERNAL_CORRELATION, CUPTI_ACTIVITY_KIND_GRAPH_TRACE})
+    cuptiActivityDisable(kind);
+}
+
+void enableCudaKinds(Session* s) {
+  if (s->ab.kernel_first) {
+    enableGpuKinds(s);
+    enableApiKinds(s);
+  } else {
+    enableApiKinds(s);
+    enableGpuKinds(s);
+  }
+}
+
 bool setupCupti(Session* s) {
   const TracerConfig& c = s->config;
   const AbKnobs& ab = s->ab;
@@ -202,12 +224,17 @@ bool setupCupti(Session* s) {
     enableKind(s, CUPTI_ACTIVITY_KIND_DEVICE);
     enableKind(s, CUPTI_ACTIVITY_KIND_CONTEXT);
     enableKind(s, CUPTI_ACTIVITY_KIND_STREAM);
-    if (ab.kernel_first) {
-      enableGpuKinds(s);
-      enableApiKinds(s);
+    // With a cudaProfilerApi capture range the CUDA kinds are on only inside
+    // the range (setCudaCollection, from the cuProfilerStart/Stop
+    // callbacks), as nsys does: outside it nothing is recorded and CUPTI's
+    // per-call cost is not paid. Without callbacks (another CUPTI client)
+    // the range cannot be seen: collect everything and let the merge cut.
+    if (c.capture == CaptureRangeKind::kCudaProfilerApi && s->subscribed) {
+      std::lock_guard<std::mutex> lock(s->mu);
+      s->rec.rows.meta["cuda_collection"] = "capture_range";
     } else {
-      enableApiKinds(s);
-      enableGpuKinds(s);
+      enableCudaKinds(s);
+      s->collecting = true;
     }
   }
   if (c.trace_nvtx) {
@@ -219,6 +246,16 @@ bool setupCupti(Session* s) {
 }
 
 }  // namespace
+
+void setCudaCollection(Session* s, bool on) {
+  if (!s->config.trace_cuda || s->collecting == on) return;
+  s->collecting = on;
+  if (on) {
+    enableCudaKinds(s);
+  } else {
+    disableCudaKinds();
+  }
+}
 
 bool setup() {
   // CUPTI may initialize the driver while we enable it from the NVTX entry

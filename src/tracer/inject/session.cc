@@ -63,6 +63,15 @@ void writeAll(Session* s, const std::string& bytes) {
   }
 }
 
+// With our own clock (GPUSCOPE_TRACE_AB clock=tsc|monotonic) the merge maps
+// process times to the epoch through anchors (clock_map.h); CUPTI's own
+// clock is CLOCK_REALTIME, for which the process frame's anchor is exact.
+void addClockAnchorLocked(Session* s) {
+  if (!usingOwnClock()) return;
+  int64_t clock = nowNs();
+  s->rec.clock_anchors.push_back({clock, epochNs()});
+}
+
 // The writer thread. Decoding here, not in bufferCompleted, keeps it off
 // CUPTI's threads and application threads; the periodic non-forced flush
 // hands over buffers whose records are complete (no GPU synchronization),
@@ -78,12 +87,15 @@ void flusherLoop(Session* s) {
   while (!s->flusher_stop.load()) {
     s->buffers->waitCompleted(next_flush, s->flusher_stop);
     if (s->flusher_stop.load()) break;
+    bool anchor = false;
     if (std::chrono::steady_clock::now() >= next_flush) {
       if (periodic) cuptiActivityFlushAll(0);
       next_flush = std::chrono::steady_clock::now() + period;
+      anchor = true;
     }
     drainCompleted(s);
     std::lock_guard<std::mutex> lock(s->mu);
+    if (anchor) addClockAnchorLocked(s);
     writePendingLocked(s);  // rows added by callbacks (capture edges, graph nodes)
   }
 }
@@ -182,6 +194,7 @@ void finish() {
   size_t dropped = 0;
   if (cupti_usable && cuptiActivityGetNumDroppedRecords(nullptr, 0, &dropped) == CUPTI_SUCCESS)
     s->decoder->addDroppedRecords(int64_t(dropped));
+  addClockAnchorLocked(s);
   for (int64_t tid : s->tids_seen) {
     std::string name = threadName(s->pid, tid);
     if (!name.empty()) s->rec.rows.threads.push({s->pid, tid, s->rec.rows.strings.intern(name)});
@@ -230,6 +243,8 @@ CUpti_TimestampCallbackFunc chooseClock(ClockKind kind) {
   }
   return g_clock;
 }
+
+bool usingOwnClock() { return g_clock != nullptr; }
 
 int64_t nowNs() {
   if (g_clock != nullptr) return int64_t(g_clock());

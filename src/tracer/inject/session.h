@@ -72,7 +72,18 @@ struct Session {
   // that initialized CUDA is unusable, so such a child calls no CUPTI
   // function until its own cuInit reaches InitializeInjection.
   bool forked_child = false;
+  // Callbacks are subscribed (cuProfilerStart/Stop can switch collection).
+  bool subscribed = false;
+  // The CUDA activity kinds are enabled: always, except outside the ranges
+  // of a cudaProfilerApi capture. Changed only by the thread calling
+  // cuProfilerStart/Stop (and setup).
+  std::atomic<bool> collecting{false};
 };
+
+// entry_points.cc: switches the CUDA activity kinds (API, kernels, copies,
+// syncs, ...) on or off; used at cuProfilerStart/Stop with a cudaProfilerApi
+// capture range. Idempotent.
+void setCudaCollection(Session* s, bool on);
 
 // The process's session; nullptr until setup() succeeded.
 Session* session();
@@ -110,6 +121,8 @@ void CUPTIAPI onCallback(void* userdata, CUpti_CallbackDomain domain, CUpti_Call
 
 // Takes a CUPTI timestamp (ns on the records' clock).
 int64_t nowNs();
+// True when that clock is ours (chooseClock picked one), not CUPTI's.
+bool usingOwnClock();
 
 // A/B knob clock=...: picks the clock nowNs() and (once registered with
 // cuptiActivityRegisterTimestampCallback) CUPTI use; nullptr for CUPTI's

@@ -72,6 +72,31 @@ TEST(MergeTest, TwoProcessesOnDifferentClocksShareOneTimeline) {
   EXPECT_EQ(t.diagnostics.count("gpu_record_without_api_call"), 0);
 }
 
+TEST(MergeTest, ClockAnchorsCorrectADriftingProcessClock) {
+  // Process B's clock (a TSC scaled with a rate 100 ppm too high) gains
+  // 100 ns per ms on the epoch; its anchors at clock 0, 1,000,100 and
+  // 2,000,200 ns read epoch E, E+1 ms and E+2 ms. Process A is exact.
+  const int64_t E = 1'700'000'000'000'000'000;
+  std::vector<Recording> recs;
+  recs.push_back(process(10, E, E, {E + 1'000'000}));
+  Recording b = process(20, 0, E, {1'500'150});  // clock 1,500,150 = epoch E+1.5 ms
+  b.clock_anchors.push_back({1'000'100, E + 1'000'000});
+  b.clock_anchors.push_back({2'000'200, E + 2'000'000});
+  recs.push_back(std::move(b));
+  model::Trace t = mergeRecordings(std::move(recs), MergeOptions{});
+  // Earliest: A's call at E+1 ms. B's call is 0.5 ms later; with the first
+  // anchor's offset alone it would be 0.5 ms + 150 ns later.
+  EXPECT_EQ(t.meta.at(model::kMetaTimeBaseNs), std::to_string(E + 1'000'000));
+  ASSERT_EQ(t.api_calls.size(), 2u);
+  EXPECT_EQ(t.api_calls.pid[1], 20);
+  EXPECT_EQ(t.api_calls.start[1], 500'000);
+  // B's kernel: clock 1,500,160..1,500,170 -> 10 ns after its call, 10 long
+  // (a 10 ns span shrinks by 1e-4 ns: rounds to the same).
+  ASSERT_EQ(t.kernels.size(), 2u);
+  EXPECT_EQ(t.kernels.start[1] - t.api_calls.start[1], 10);
+  EXPECT_EQ(t.kernels.end[1] - t.kernels.start[1], 10);
+}
+
 TEST(MergeTest, DelayDurationWindowKeepsLaunchesMadeInside) {
   std::vector<Recording> recs;
   // Launch at 100 (before), 1000 (inside; its kernel runs at 1010..1020),

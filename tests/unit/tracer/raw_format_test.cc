@@ -42,6 +42,7 @@ std::string twoFlushes(size_t* first_flush_end, size_t* kernels_in_first) {
   r.clearEvents();
   addKernel(r, 30, "kernelA");  // string already sent
   addKernel(r, 40, "kernelC");
+  r.clock_anchors.push_back({1'000'005'000, 1700000001000000123});
   r.rows.diagnostics.add("cupti_dropped_records", model::Severity::kDataLoss, "d", "p", 6);
   enc.encode(r, &bytes);
   return bytes;
@@ -70,6 +71,9 @@ TEST(RawFormatTest, RoundTripAcrossFlushes) {
   EXPECT_EQ(rec->start_end_range_ids, std::vector<int64_t>{7});
   EXPECT_TRUE(rec->capture_edges[0].begin);
   EXPECT_EQ(rec->external[0].external_id, 555);
+  ASSERT_EQ(rec->clock_anchors.size(), 1u);
+  EXPECT_EQ(rec->clock_anchors[0].clock_ns, 1'000'005'000);
+  EXPECT_EQ(rec->clock_anchors[0].epoch_ns, 1700000001000000123);
   EXPECT_EQ(rec->rows.diagnostics.count("cupti_dropped_records"), 10);  // deltas add up
   EXPECT_EQ(rec->rows.meta.at("cupti_version"), "130001");
   EXPECT_EQ(rec->bytes_lost, 0);
