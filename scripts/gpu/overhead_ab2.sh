@@ -5,7 +5,8 @@
 #   OUT=/some/dir scripts/gpu/overhead_ab2.sh
 # Env: TIME_BUDGET (s, default 270: the whole script, compiles included),
 # MAX_ROUNDS (default 7), GPUSCOPE, PYTHON, EB_LAUNCHES (default 50000),
-# SMALL_STEPS (100), RESNET_STEPS (100), GEMM_STEPS (40).
+# SMALL_STEPS (100), RESNET_STEPS (100), GEMM_STEPS (40), TORCH_WORKLOADS,
+# VARIANTS_EB, VARIANTS_TORCH (see below), SKIP_COMPLETENESS=1.
 #
 # Each round runs, in an order rotated per round:
 #   empty-kernel launch loop (C++): untraced and traced with every variant
@@ -77,6 +78,12 @@ TORCH_VARIANTS=(
   "flush_none|flush=none|"
   "stripped|filter=kineto,tid=default,clock=tsc,zeroed=0,flush=none,subscribe=0,sync=0,extcorr=0,graph_trace=0,buf_kb=4096|"
 )
+
+# VARIANTS_EB / VARIANTS_TORCH (env): replace the lists above with
+# ';'-separated "name|knobs|flags" entries, e.g. for a cross-process run of
+# few variants and many rounds.
+if [ -n "${VARIANTS_EB:-}" ]; then IFS=';' read -r -a EB_VARIANTS <<<"$VARIANTS_EB"; fi
+if [ -n "${VARIANTS_TORCH:-}" ]; then IFS=';' read -r -a TORCH_VARIANTS <<<"$VARIANTS_TORCH"; fi
 
 # --- environment facts -------------------------------------------------------
 info date "$(date -u +%FT%TZ)"
@@ -164,6 +171,8 @@ else:
 EOF
 TORCH_ARGS="small:$SMALL_STEPS gemm:$GEMM_STEPS"
 [ $HAVE_TV = 1 ] && TORCH_ARGS="small:$SMALL_STEPS resnet:$RESNET_STEPS gemm:$GEMM_STEPS"
+# TORCH_WORKLOADS (env): e.g. "small:100 resnet:100" to leave the GEMMs out.
+[ -n "${TORCH_WORKLOADS:-}" ] && TORCH_ARGS=$TORCH_WORKLOADS
 
 # --- correctness of the defaults ---------------------------------------------
 # Default knobs, and nvtx_cb=ids (NVTX callbacks per handled id instead of

@@ -40,6 +40,8 @@ Status applyToken(std::string_view token, AbKnobs* k) {
   if (name == "extcorr") return boolean(&k->extcorr);
   if (name == "graph_trace") return boolean(&k->graph_trace);
   if (name == "kernel_first") return boolean(&k->kernel_first);
+  if (name == "api") return boolean(&k->api);
+  if (name == "kernels") return boolean(&k->kernels);
   if (name == "decode") return boolean(&k->decode);
   if (name == "dropped_query") return boolean(&k->dropped_query);
   if (name == "per_thread") {
@@ -120,6 +122,15 @@ const char* nvtxName(NvtxCallbackKind n) {
 
 }  // namespace
 
+const char* clockName(ClockKind kind) {
+  switch (kind) {
+    case ClockKind::kMonotonic: return "monotonic";
+    case ClockKind::kTsc: return "tsc";
+    case ClockKind::kCupti: break;
+  }
+  return "cupti";
+}
+
 StatusOr<AbKnobs> parseAbKnobs(std::string_view text) {
   AbKnobs k;
   size_t pos = 0;
@@ -157,10 +168,12 @@ std::string AbKnobs::describe() const {
   if (extcorr != d.extcorr) add("extcorr=" + b(extcorr));
   if (graph_trace != d.graph_trace) add("graph_trace=" + b(graph_trace));
   if (kernel_first != d.kernel_first) add("kernel_first=" + b(kernel_first));
+  if (api != d.api) add("api=" + b(api));
+  if (kernels != d.kernels) add("kernels=" + b(kernels));
   if (decode != d.decode) add("decode=" + b(decode));
   if (dropped_query != d.dropped_query) add("dropped_query=" + b(dropped_query));
   if (writer_nice != d.writer_nice) add("writer_nice=" + std::to_string(writer_nice));
-  if (clock != d.clock) add(std::string("clock=") + (clock == ClockKind::kMonotonic ? "monotonic" : "tsc"));
+  if (clock != d.clock) add(std::string("clock=") + clockName(clock));
   return out;
 }
 

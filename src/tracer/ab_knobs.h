@@ -25,12 +25,17 @@
 //   extcorr=0|1         [1] EXTERNAL_CORRELATION kind
 //   graph_trace=0|1     [1] GRAPH_TRACE kind in graph mode
 //   kernel_first=0|1    [0] enable GPU kinds before RUNTIME/DRIVER
+//   api=0|1             [1] RUNTIME/DRIVER kinds at all (0: no API records)
+//   kernels=0|1         [1] CONCURRENT_KERNEL kind (0: no kernel records)
 //   decode=0|1          [1] 0: the writer recycles buffers without decoding
 //   dropped_query=0|1   [1] cuptiActivityGetNumDroppedRecords per completed buffer
 //   writer_nice=N       [0] nice value of the writer thread (0..19)
 //   clock=cupti|monotonic|tsc [cupti] CUPTI's own clock (CLOCK_REALTIME),
 //                       or cuptiActivityRegisterTimestampCallback with
-//                       CLOCK_MONOTONIC or the TSC (Kineto's default; ours
+//                       CLOCK_MONOTONIC or the TSC (Kineto's default; no
+//                       gain beyond the noise in four H200 runs, see
+//                       docs/trace.md. Only where the kernel's clocksource
+//                       is tsc, else CUPTI's own clock is kept; ours
 //                       is scaled with a rate measured over ~20 ms at
 //                       start; the merge corrects the drift through clock
 //                       anchors written at every flush, clock_map.h)
@@ -70,14 +75,19 @@ struct AbKnobs {
   bool extcorr = true;
   bool graph_trace = true;
   bool kernel_first = false;
+  bool api = true;
+  bool kernels = true;
   bool decode = true;
   bool dropped_query = true;
   int writer_nice = 0;
   ClockKind clock = ClockKind::kCupti;
 
-  // The knobs that differ from the defaults, in token syntax ("" when none).
+// The knobs that differ from the defaults, in token syntax ("" when none).
   std::string describe() const;
 };
+
+// "cupti", "monotonic" or "tsc".
+const char* clockName(ClockKind kind);
 
 // Parses the GPUSCOPE_TRACE_AB value ("" or nullptr-equivalent: defaults).
 // Unknown tokens and out-of-range values are InvalidInput naming the token.

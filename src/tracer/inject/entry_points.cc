@@ -149,6 +149,7 @@ void setAttribute(CUpti_ActivityAttribute attr, size_t value_size, void* value, 
 
 void enableApiKinds(Session* s) {
   const TracerConfig& c = s->config;
+  if (!s->ab.api) return;
   enableKind(s, CUPTI_ACTIVITY_KIND_RUNTIME);
   if (s->ab.driver) enableKind(s, CUPTI_ACTIVITY_KIND_DRIVER);
   // Queries frameworks make many times per launch (api_filter.h): each
@@ -162,7 +163,7 @@ void enableApiKinds(Session* s) {
 }
 
 void enableGpuKinds(Session* s) {
-  enableKind(s, CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL);
+  if (s->ab.kernels) enableKind(s, CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL);
   enableKind(s, CUPTI_ACTIVITY_KIND_MEMCPY);
   enableKind(s, CUPTI_ACTIVITY_KIND_MEMSET);
   if (s->ab.sync) {

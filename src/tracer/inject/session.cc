@@ -125,6 +125,7 @@ void openRawFileLocked(Session* s) {
   uint32_t version = 0;
   cuptiGetVersion(&version);
   s->rec.rows.meta["cupti_version"] = std::to_string(version);
+  s->rec.rows.meta["trace_clock"] = clockInUse();
   writeAll(s, RawEncoder::header());
   writePendingLocked(s);
 }
@@ -226,10 +227,24 @@ uint64_t CUPTIAPI tscClock() { return uint64_t(g_tsc.toNs(readTsc())); }
 CUpti_TimestampCallbackFunc g_clock = nullptr;  // nullptr: CUPTI's own
 }  // namespace
 
+// The TSC is a safe clock where the kernel itself keeps time with it: it
+// checked at boot that the TSC is invariant and synchronized across CPUs
+// (else it marks it unstable and switches to hpet/acpi_pm, and so do we, to
+// CUPTI's own clock).
+static bool kernelClocksourceIsTsc() {
+  std::FILE* f = std::fopen("/sys/devices/system/clocksource/clocksource0/current_clocksource", "r");
+  if (f == nullptr) return false;
+  char name[32] = {0};
+  bool tsc = std::fgets(name, sizeof name, f) != nullptr && std::strncmp(name, "tsc", 3) == 0 &&
+             (name[3] == '\n' || name[3] == '\0');
+  std::fclose(f);
+  return tsc;
+}
+
 CUpti_TimestampCallbackFunc chooseClock(ClockKind kind) {
   if (kind == ClockKind::kMonotonic) {
     g_clock = monotonicClock;
-  } else if (kind == ClockKind::kTsc && readTsc() != 0) {
+  } else if (kind == ClockKind::kTsc && readTsc() != 0 && kernelClocksourceIsTsc()) {
     // Rate from two samples 20 ms apart, on CLOCK_REALTIME so times stay
     // near CUPTI's default epoch. Once per process, inside cuInit.
     uint64_t t0 = readTsc();
@@ -245,6 +260,12 @@ CUpti_TimestampCallbackFunc chooseClock(ClockKind kind) {
 }
 
 bool usingOwnClock() { return g_clock != nullptr; }
+
+const char* clockInUse() {
+  if (g_clock == tscClock) return "tsc";
+  if (g_clock == monotonicClock) return "monotonic";
+  return "cupti";
+}
 
 int64_t nowNs() {
   if (g_clock != nullptr) return int64_t(g_clock());

@@ -123,6 +123,9 @@ void CUPTIAPI onCallback(void* userdata, CUpti_CallbackDomain domain, CUpti_Call
 int64_t nowNs();
 // True when that clock is ours (chooseClock picked one), not CUPTI's.
 bool usingOwnClock();
+// "tsc", "monotonic" or "cupti": the clock chooseClock picked (meta
+// trace_clock).
+const char* clockInUse();
 
 // A/B knob clock=...: picks the clock nowNs() and (once registered with
 // cuptiActivityRegisterTimestampCallback) CUPTI use; nullptr for CUPTI's
