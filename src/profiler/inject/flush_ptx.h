@@ -99,8 +99,8 @@ namespace gpuscope::profiler::inject {
   "  ret;\n"                                                              \
   "}\n"
 
-// sm_80+: the read and touch kernels and gs_l2_discard(buf, lines), which drops every
-// 128-byte line of the buffer from L2 without writing it back.
+// sm_80+: the read and touch kernels and gs_l2_discard(buf, lines), which
+// drops every 128-byte line of the buffer from L2 without writing it back.
 inline constexpr char kPtxWithDiscard[] =
     ".version 7.4\n.target sm_80\n.address_size 64\n" GS_READ_KERNEL GS_TOUCH_KERNEL
     ".visible .entry gs_l2_discard(.param .u64 p_buf, .param .u64 p_lines)\n"
@@ -134,8 +134,8 @@ inline constexpr char kPtxWithDiscard[] =
     "  ret;\n"
     "}\n";
 
-// Older GPUs (no discard): the read (and touch) kernels alone, which still displaces the L2 and
-// writes dirty application lines back before the pass.
+// Older GPUs (no discard): the read and touch kernels; the read alone still
+// displaces the L2 and writes dirty application lines back before the pass.
 inline constexpr char kPtxReadOnly[] = ".version 7.0\n.target sm_70\n.address_size 64\n" GS_READ_KERNEL GS_TOUCH_KERNEL;
 
 #undef GS_READ_KERNEL

@@ -1,11 +1,11 @@
 #include "inject/launch_activity.h"
 
-#include "inject/flush_ptx.h"
-
 #include <cupti_activity.h>
 
 #include <cstdlib>
 #include <utility>
+
+#include "inject/flush_ptx.h"
 
 namespace gpuscope::profiler::inject {
 namespace {

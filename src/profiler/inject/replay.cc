@@ -129,9 +129,10 @@ CUstream launchStream(const Launch& l) {
 }
 
 // User replay of one launch: checkpoint the context's memory, then per pass
-// restore it, flush the caches (and touch the kernel's pages), and run the kernel once between Start and
-// Stop; finally restore the memory again so the application's own launch
-// (which runs unprofiled after this) computes from the original inputs.
+// restore it, flush the caches (and touch the kernel's pages), and run the
+// kernel once between Start and Stop; finally restore the memory again so
+// the application's own launch (which runs unprofiled after this) computes
+// from the original inputs.
 Failure replayPasses(ContextState& st, CUpti_CallbackId cbid, const CUpti_CallbackData* cb, const Launch& l,
                      std::vector<double>& values) {
   const CheckpointApi& api = checkpointApi();

@@ -139,8 +139,9 @@ void onApi(Session* s, CUpti_CallbackDomain domain, CUpti_CallbackId cbid, const
     if (begin) {
       setCudaCollection(s, true);
     } else {
-      // Work launched inside the range still completes into CUPTI's
-      // buffers after the kinds are off; the flush hands over what is done.
+      // The flush hands over what is done. Whether CUPTI still delivers
+      // records of kernels running at this moment, with the kind now off,
+      // is not checked on a GPU yet (the H200 checks synchronize first).
       setCudaCollection(s, false);
       flushAll(s, 0);  // nsys: flush on cudaProfilerStop
     }
