@@ -73,6 +73,19 @@ got=$(count_sql "$WORK/kill.gpuscope" "select count(*) from kernels")
 say "  SIGKILL: exit $rc, launched ${launched:-?}, traced ${got:-?} kernels"
 [ "$rc" = 137 ] && [ -n "$launched" ] && [ "${got:-0}" = "$launched" ]; result "SIGKILL loses nothing flushed before it" $?
 
+# 2b. -c cudaProfilerApi switches collection at the range edges; kernels
+# still running at cudaProfilerStop keep their records.
+if $NVCC -O2 -arch=sm_90 -o "$WORK/cr" tests/gpu/capture_range.cu >>"$LOG" 2>&1; then
+  $T "$GS" trace -c cudaProfilerApi -o "$WORK/cr.gpuscope" -- "$WORK/cr" >>"$LOG" 2>&1
+  rc=$?
+  inside=$(count_sql "$WORK/cr.gpuscope" "select count(*) from kernels_named where short_name like 'inside%'")
+  outside=$(count_sql "$WORK/cr.gpuscope" "select count(*) from kernels_named where short_name like 'outside%'")
+  say "  capture range: exit $rc, inside ${inside:-?} (expected 5), outside ${outside:-?} (expected 0)"
+  [ "$rc" = 0 ] && [ "${inside:-x}" = 5 ] && [ "${outside:-x}" = 0 ]; result "capture range cudaProfilerApi: exactly the kernels launched inside" $?
+else
+  result "nvcc capture_range" 1
+fi
+
 # 3. PyTorch.
 if $PY -c "import torch; assert torch.cuda.is_available()" >>"$LOG" 2>&1; then
   $T "$GS" trace -o "$WORK/small.gpuscope" -- $PY tests/gpu/torch_workloads.py small --steps 5 --warmup 1 >"$WORK/small_traced.txt" 2>>"$LOG"
