@@ -8,6 +8,7 @@
 namespace gpuscope::profiler::inject {
 
 const char* L2Flusher::modeName() const {
+  if (skip_) return "none (GPUSCOPE_PROFILER_FLUSH=skip)";
   switch (mode_) {
     case Mode::kKernels: return "read+discard kernels";
     case Mode::kReadKernel: return "read kernel";
@@ -36,12 +37,17 @@ std::string L2Flusher::init(CUdevice dev, const char* mode_env) {
   }
   std::string warning;
   const bool want_copy = mode_env && std::strcmp(mode_env, "copy") == 0;
+  // A/B modes: "read" skips the discard kernel, "skip" flushes nothing
+  // (user replay and the touch stay).
+  const bool want_read = mode_env && std::strcmp(mode_env, "read") == 0;
+  const bool want_skip = mode_env && std::strcmp(mode_env, "skip") == 0;
   if (!want_copy) {
-    if (cuModuleLoadData(&module_, kPtxWithDiscard) == CUDA_SUCCESS &&
+    if (!want_read && cuModuleLoadData(&module_, kPtxWithDiscard) == CUDA_SUCCESS &&
         cuModuleGetFunction(&read_, module_, "gs_l2_read") == CUDA_SUCCESS &&
         cuModuleGetFunction(&discard_, module_, "gs_l2_discard") == CUDA_SUCCESS) {
       mode_ = Mode::kKernels;
       initTouch(sms);
+      skip_ = want_skip;
       return "";
     }
     if (module_) cuModuleUnload(module_);
@@ -51,6 +57,7 @@ std::string L2Flusher::init(CUdevice dev, const char* mode_env) {
         cuModuleGetFunction(&read_, module_, "gs_l2_read") == CUDA_SUCCESS) {
       mode_ = Mode::kReadKernel;
       initTouch(sms);
+      skip_ = want_skip;
       return "";
     }
     if (module_) cuModuleUnload(module_);
@@ -101,10 +108,10 @@ bool L2Flusher::flush(CUstream stream, bool wait) {
   unsigned long long n16 = plan_.n16, lines = plan_.lines;
   unsigned key = 1;
   void* read_args[] = {&scratch_, &n16, &key};
-  if (cuLaunchKernel(read_, plan_.blocks, 1, 1, plan_.threads, 1, 1, 0, stream, read_args, nullptr) !=
-      CUDA_SUCCESS)
+  if (!skip_ && cuLaunchKernel(read_, plan_.blocks, 1, 1, plan_.threads, 1, 1, 0, stream, read_args, nullptr) !=
+                    CUDA_SUCCESS)
     return false;
-  if (discard_) {
+  if (discard_ && !skip_) {
     void* discard_args[] = {&scratch_, &lines};
     if (cuLaunchKernel(discard_, plan_.blocks, 1, 1, plan_.threads, 1, 1, 0, stream, discard_args, nullptr) !=
         CUDA_SUCCESS)
@@ -136,6 +143,7 @@ void L2Flusher::release() {
   host_sink_ = nullptr;
   plan_ = {};
   mode_ = Mode::kNone;
+  skip_ = false;
 }
 
 }  // namespace gpuscope::profiler::inject

@@ -16,7 +16,9 @@
 // displace L2 lines, which left ~20 MB of dirty lines to be written back
 // inside every measured kernel (dram__bytes_write +20 MB, saxpy +15% time)
 // and small inputs L2-resident (DRAM throughput of torch kernels too low).
-// GPUSCOPE_PROFILER_FLUSH=copy selects that old way, for A/B runs.
+// GPUSCOPE_PROFILER_FLUSH=copy selects that old way, =read the read kernel
+// without the discard, =skip no flush at all (user replay and the TLB touch
+// stay), for A/B runs.
 #pragma once
 
 #include <cuda.h>
@@ -71,6 +73,7 @@ class L2Flusher {
   CUdeviceptr touch_list_ = 0;  // kTouchMax addresses, then the sink word
   unsigned long long touch_n_ = 0;
   unsigned touch_blocks_ = 0;  // one block per SM: every SM's TLB is filled
+  bool skip_ = false;          // GPUSCOPE_PROFILER_FLUSH=skip (A/B)
 };
 
 }  // namespace gpuscope::profiler::inject
