@@ -42,6 +42,8 @@ Status applyToken(std::string_view token, AbKnobs* k) {
   if (name == "kernel_first") return boolean(&k->kernel_first);
   if (name == "api") return boolean(&k->api);
   if (name == "kernels") return boolean(&k->kernels);
+  if (name == "memcpy") return boolean(&k->memcpy_kind);
+  if (name == "memset") return boolean(&k->memset_kind);
   if (name == "decode") return boolean(&k->decode);
   if (name == "dropped_query") return boolean(&k->dropped_query);
   if (name == "per_thread") {
@@ -170,6 +172,8 @@ std::string AbKnobs::describe() const {
   if (kernel_first != d.kernel_first) add("kernel_first=" + b(kernel_first));
   if (api != d.api) add("api=" + b(api));
   if (kernels != d.kernels) add("kernels=" + b(kernels));
+  if (memcpy_kind != d.memcpy_kind) add("memcpy=" + b(memcpy_kind));
+  if (memset_kind != d.memset_kind) add("memset=" + b(memset_kind));
   if (decode != d.decode) add("decode=" + b(decode));
   if (dropped_query != d.dropped_query) add("dropped_query=" + b(dropped_query));
   if (writer_nice != d.writer_nice) add("writer_nice=" + std::to_string(writer_nice));

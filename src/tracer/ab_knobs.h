@@ -27,6 +27,8 @@
 //   kernel_first=0|1    [0] enable GPU kinds before RUNTIME/DRIVER
 //   api=0|1             [1] RUNTIME/DRIVER kinds at all (0: no API records)
 //   kernels=0|1         [1] CONCURRENT_KERNEL kind (0: no kernel records)
+//   memcpy=0|1          [1] MEMCPY kind (0: no copy records)
+//   memset=0|1          [1] MEMSET kind (0: no memset records)
 //   decode=0|1          [1] 0: the writer recycles buffers without decoding
 //   dropped_query=0|1   [1] cuptiActivityGetNumDroppedRecords per completed buffer
 //   writer_nice=N       [0] nice value of the writer thread (0..19)
@@ -77,6 +79,8 @@ struct AbKnobs {
   bool kernel_first = false;
   bool api = true;
   bool kernels = true;
+  bool memcpy_kind = true;
+  bool memset_kind = true;
   bool decode = true;
   bool dropped_query = true;
   int writer_nice = 0;

@@ -164,8 +164,8 @@ void enableApiKinds(Session* s) {
 
 void enableGpuKinds(Session* s) {
   if (s->ab.kernels) enableKind(s, CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL);
-  enableKind(s, CUPTI_ACTIVITY_KIND_MEMCPY);
-  enableKind(s, CUPTI_ACTIVITY_KIND_MEMSET);
+  if (s->ab.memcpy_kind) enableKind(s, CUPTI_ACTIVITY_KIND_MEMCPY);
+  if (s->ab.memset_kind) enableKind(s, CUPTI_ACTIVITY_KIND_MEMSET);
   if (s->ab.sync) {
     enableKind(s, CUPTI_ACTIVITY_KIND_SYNCHRONIZATION);
     cuptiActivityEnableAllSyncRecords(0);  // no records for not-ready event/stream queries
