@@ -127,9 +127,12 @@ def run_workload(args, name, steps, deadline, hard_deadline):
     if prof is not None:
         emit("COUNT", dict(base, steps=WARMUP_ON_STEPS, kernels=count_kernels(prof)))
         del prof
-    # Round 1 estimate: off steps at warm-up speed, on block scaled from the
-    # warm-up on block's wall time (switching included, so it errs high).
-    est = steps * off_ms / 1000.0 + on_wall * steps / WARMUP_ON_STEPS
+    # Round 1 estimate: both blocks' steps at warm-up speed plus the on
+    # block's switching once (its wall time less its steps). Scaling the
+    # whole wall time by the steps, as before, multiplied torch.profiler's
+    # ~3.5 s stop by 33 and left the small loop no round (run C).
+    switching = max(0.0, on_wall - WARMUP_ON_STEPS * on_ms / 1000.0)
+    est = steps * (off_ms + on_ms) / 1000.0 + switching
     done = 0
     for r in range(1, args.rounds + 1):
         limit = hard_deadline if done == 0 else deadline
