@@ -42,27 +42,12 @@ std::string L2Flusher::init(CUdevice dev, const char* mode_env) {
   const bool want_read = mode_env && std::strcmp(mode_env, "read") == 0;
   const bool want_skip = mode_env && std::strcmp(mode_env, "skip") == 0;
   if (!want_copy) {
-    if (!want_read && cuModuleLoadData(&module_, kPtxWithDiscard) == CUDA_SUCCESS &&
-        cuModuleGetFunction(&read_, module_, "gs_l2_read") == CUDA_SUCCESS &&
-        cuModuleGetFunction(&discard_, module_, "gs_l2_discard") == CUDA_SUCCESS) {
-      mode_ = Mode::kKernels;
+    mode_ = loadKernels(!want_read);
+    if (mode_ != Mode::kNone) {
       initTouch(sms);
       skip_ = want_skip;
       return "";
     }
-    if (module_) cuModuleUnload(module_);
-    module_ = nullptr;
-    discard_ = nullptr;
-    if (cuModuleLoadData(&module_, kPtxReadOnly) == CUDA_SUCCESS &&
-        cuModuleGetFunction(&read_, module_, "gs_l2_read") == CUDA_SUCCESS) {
-      mode_ = Mode::kReadKernel;
-      initTouch(sms);
-      skip_ = want_skip;
-      return "";
-    }
-    if (module_) cuModuleUnload(module_);
-    module_ = nullptr;
-    read_ = nullptr;
     warning = "cache control: the L2 flush kernels could not be loaded; flushing with a device-to-host "
               "copy, which leaves dirty lines in L2";
   }
@@ -73,6 +58,28 @@ std::string L2Flusher::init(CUdevice dev, const char* mode_env) {
   }
   mode_ = Mode::kCopy;
   return warning;
+}
+
+// The read kernel, with the discard kernel when asked and the GPU has it
+// (sm_80+), else alone (older GPUs); kNone, with nothing loaded, when
+// neither module loads.
+L2Flusher::Mode L2Flusher::loadKernels(bool with_discard) {
+  auto load = [this](const char* ptx) {
+    return cuModuleLoadData(&module_, ptx) == CUDA_SUCCESS &&
+           cuModuleGetFunction(&read_, module_, "gs_l2_read") == CUDA_SUCCESS;
+  };
+  auto unload = [this] {
+    if (module_) cuModuleUnload(module_);
+    module_ = nullptr;
+    read_ = discard_ = nullptr;
+  };
+  if (with_discard && load(kPtxWithDiscard) &&
+      cuModuleGetFunction(&discard_, module_, "gs_l2_discard") == CUDA_SUCCESS)
+    return Mode::kKernels;
+  unload();
+  if (load(kPtxReadOnly)) return Mode::kReadKernel;
+  unload();
+  return Mode::kNone;
 }
 
 // The touch kernel and its list buffer; without them flushes still work,
@@ -108,13 +115,13 @@ bool L2Flusher::flush(CUstream stream, bool wait) {
   unsigned long long n16 = plan_.n16, lines = plan_.lines;
   unsigned key = 1;
   void* read_args[] = {&scratch_, &n16, &key};
-  if (!skip_ && cuLaunchKernel(read_, plan_.blocks, 1, 1, plan_.threads, 1, 1, 0, stream, read_args, nullptr) !=
-                    CUDA_SUCCESS)
-    return false;
-  if (discard_ && !skip_) {
-    void* discard_args[] = {&scratch_, &lines};
-    if (cuLaunchKernel(discard_, plan_.blocks, 1, 1, plan_.threads, 1, 1, 0, stream, discard_args, nullptr) !=
+  void* discard_args[] = {&scratch_, &lines};
+  if (!skip_) {
+    if (cuLaunchKernel(read_, plan_.blocks, 1, 1, plan_.threads, 1, 1, 0, stream, read_args, nullptr) !=
         CUDA_SUCCESS)
+      return false;
+    if (discard_ && cuLaunchKernel(discard_, plan_.blocks, 1, 1, plan_.threads, 1, 1, 0, stream, discard_args,
+                                   nullptr) != CUDA_SUCCESS)
       return false;
   }
   if (touch_n_ > 0) {

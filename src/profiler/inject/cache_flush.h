@@ -59,9 +59,10 @@ class L2Flusher {
   const char* modeName() const;
 
  private:
+  enum class Mode { kNone, kKernels, kReadKernel, kCopy };
+  Mode loadKernels(bool with_discard);
   void initTouch(int sms);
 
-  enum class Mode { kNone, kKernels, kReadKernel, kCopy };
   Mode mode_ = Mode::kNone;
   FlushPlan plan_;
   CUdeviceptr scratch_ = 0;

@@ -66,7 +66,8 @@ void onLaunchEnter(const CUpti_CallbackData* cb, CUpti_CallbackId cbid) {
   ContextState* st = contextFor(cb->context);
   if (!st) return;
   int regs = 0, smem_static = 0, local = 0, max_blocks = -1;
-  CUfunction func = resolveFunction(l.f);
+  l.func = resolveFunction(l.f);
+  const CUfunction func = l.func;
   cuFuncGetAttribute(&regs, CU_FUNC_ATTRIBUTE_NUM_REGS, func);
   cuFuncGetAttribute(&smem_static, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES, func);
   cuFuncGetAttribute(&local, CU_FUNC_ATTRIBUTE_LOCAL_SIZE_BYTES, func);

@@ -32,7 +32,8 @@ bool decodeLaunch(CUpti_CallbackId cbid, const void* params, Launch& l) {
     case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz: {
       auto* p = static_cast<const cuLaunchKernel_params*>(params);
       l = {p->f, {p->gridDimX, p->gridDimY, p->gridDimZ}, {p->blockDimX, p->blockDimY, p->blockDimZ},
-           {0, 0, 0}, p->sharedMemBytes, p->hStream, cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz};
+           {0, 0, 0}, p->sharedMemBytes, p->hStream, cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz,
+           p->kernelParams, p->extra};
       return true;
     }
     case CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel:
@@ -40,7 +41,7 @@ bool decodeLaunch(CUpti_CallbackId cbid, const void* params, Launch& l) {
       auto* p = static_cast<const cuLaunchCooperativeKernel_params*>(params);
       l = {p->f, {p->gridDimX, p->gridDimY, p->gridDimZ}, {p->blockDimX, p->blockDimY, p->blockDimZ},
            {0, 0, 0}, p->sharedMemBytes, p->hStream,
-           cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel_ptsz};
+           cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel_ptsz, p->kernelParams, nullptr};
       return true;
     }
     case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx:
@@ -49,7 +50,8 @@ bool decodeLaunch(CUpti_CallbackId cbid, const void* params, Launch& l) {
       const CUlaunchConfig* c = p->config;
       if (!c) return false;
       l = {p->f, {c->gridDimX, c->gridDimY, c->gridDimZ}, {c->blockDimX, c->blockDimY, c->blockDimZ},
-           {0, 0, 0}, c->sharedMemBytes, c->hStream, cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz};
+           {0, 0, 0}, c->sharedMemBytes, c->hStream, cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz,
+           p->kernelParams, p->extra};
       for (unsigned i = 0; i < c->numAttrs; ++i) {
         if (c->attrs[i].id == CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION) {
           l.cluster[0] = c->attrs[i].value.clusterDim.x;
@@ -138,7 +140,7 @@ Failure replayPasses(ContextState& st, CUpti_CallbackId cbid, const CUpti_Callba
   const CheckpointApi& api = checkpointApi();
   // Before the save: every restore then keeps the list (tlb_touch.h).
   if (g_settings.tlb_touch && st.flusher.active() &&
-      !st.flusher.stageTouch(launchTouchAddresses(cbid, cb->functionParams, resolveFunction(l.f))))
+      !st.flusher.stageTouch(launchTouchAddresses(l)))
     writeLine("warning\tcache control: could not stage the TLB touch list; this kernel starts with cold TLBs");
   CheckpointT cp{};
   cp.structSize = sizeof(CheckpointT);

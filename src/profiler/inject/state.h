@@ -60,6 +60,9 @@ struct Launch {
   unsigned smem = 0;
   CUstream stream = nullptr;
   bool per_thread_stream = false;
+  void** params = nullptr;  // kernelParams: one pointer per argument
+  void** extra = nullptr;   // or the packed buffer (CU_LAUNCH_PARAM_*)
+  CUfunction func = nullptr;  // resolveFunction(f), set once the launch is profiled
 };
 
 // The kernel line written once its counters are in (on API exit).
@@ -117,8 +120,8 @@ bool decodeLaunch(CUpti_CallbackId cbid, const void* params, Launch& l);
 CUfunction resolveFunction(CUfunction f);
 CUstream launchStream(const Launch& l);
 // tlb_touch.cc: the addresses gs_tlb_touch reads after each flush for this
-// launch (tlb_touch.h); `resolved` is resolveFunction(launch's f).
-std::vector<uint64_t> launchTouchAddresses(CUpti_CallbackId cbid, const void* params, CUfunction resolved);
+// launch (tlb_touch.h); needs l.func.
+std::vector<uint64_t> launchTouchAddresses(const Launch& l);
 // User replay of one launch (checkpoint, per pass: restore, flush, start,
 // relaunch, sync, stop; evaluate; final restore).
 Failure replayPasses(ContextState& st, CUpti_CallbackId cbid, const CUpti_CallbackData* cb, const Launch& l,

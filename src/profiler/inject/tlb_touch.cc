@@ -48,30 +48,10 @@ bool queryDeviceRange(uint64_t address, DeviceRange& range) {
 
 }  // namespace
 
-std::vector<uint64_t> launchTouchAddresses(CUpti_CallbackId cbid, const void* params, CUfunction resolved) {
+std::vector<uint64_t> launchTouchAddresses(const Launch& l) {
   std::vector<uint64_t> words;
-  switch (cbid) {
-    case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel:
-    case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz: {
-      auto* p = static_cast<const cuLaunchKernel_params*>(params);
-      appendParamWords(resolved, p->kernelParams, words);
-      appendExtraWords(p->extra, words);
-      break;
-    }
-    case CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel:
-    case CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel_ptsz:
-      appendParamWords(resolved, static_cast<const cuLaunchCooperativeKernel_params*>(params)->kernelParams, words);
-      break;
-    case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx:
-    case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz: {
-      auto* p = static_cast<const cuLaunchKernelEx_params*>(params);
-      appendParamWords(resolved, p->kernelParams, words);
-      appendExtraWords(p->extra, words);
-      break;
-    }
-    default:
-      break;
-  }
+  appendParamWords(l.func, l.params, words);
+  appendExtraWords(l.extra, words);
   // One cuPointerGetAttributes per distinct word, in argument order.
   std::unordered_set<uint64_t> seen;
   std::vector<uint64_t> distinct;
