@@ -24,17 +24,28 @@ std::vector<float> causalAdditive(float masked) {
   return m;
 }
 
+// BERT's attention scores: softmax(q · kᵀ / 2 + mask) over q, k, v of
+// [B, H, S, D] and a [B, 1, 1, S] mask input.
+struct BertScores {
+  ValueId q, k, v, mask, p;
+};
+BertScores bertScores(GraphBuilder& b) {
+  BertScores r;
+  r.q = b.input("q", {B, H, S, D});
+  r.k = b.input("k", {B, H, S, D});
+  r.v = b.input("v", {B, H, S, D});
+  r.mask = b.input("mask", {B, 1, 1, S});
+  ValueId kt = b.node("Transpose", "kT", {r.k}, attrs({{"perm", std::vector<int64_t>{0, 1, 3, 2}}}));
+  ValueId qk = b.node("MatMul", "qk", {r.q, kt});
+  ValueId sc = b.node("Div", "scale", {qk, b.scalar("sqrt_d", 2.f)});
+  ValueId m = b.node("Add", "add_mask", {sc, r.mask});
+  r.p = b.node("Softmax", "softmax", {m}, attrs({{"axis", int64_t(-1)}}));
+  return r;
+}
+
 TEST(FuseAttention, BertStyleWithTransposeDivAndMaskInput) {
   GraphBuilder b;
-  ValueId q = b.input("q", {B, H, S, D});
-  ValueId k = b.input("k", {B, H, S, D});
-  ValueId v = b.input("v", {B, H, S, D});
-  ValueId mask = b.input("mask", {B, 1, 1, S});
-  ValueId kt = b.node("Transpose", "kT", {k}, attrs({{"perm", std::vector<int64_t>{0, 1, 3, 2}}}));
-  ValueId qk = b.node("MatMul", "qk", {q, kt});
-  ValueId sc = b.node("Div", "scale", {qk, b.scalar("sqrt_d", 2.f)});
-  ValueId m = b.node("Add", "add_mask", {sc, mask});
-  ValueId p = b.node("Softmax", "softmax", {m}, attrs({{"axis", int64_t(-1)}}));
+  auto [q, k, v, mask, p] = bertScores(b);
   b.output(b.node("MatMul", "pv", {p, v}));
   Graph ref = b.build();
   Graph g = ref;
@@ -55,15 +66,7 @@ TEST(FuseAttention, BertStyleWithTransposeDivAndMaskInput) {
 // mask (HF's lowest-finite fill) the outputs are the same.
 TEST(FuseAttention, SdpaNanGuardAfterSoftmaxIsFused) {
   GraphBuilder b;
-  ValueId q = b.input("q", {B, H, S, D});
-  ValueId k = b.input("k", {B, H, S, D});
-  ValueId v = b.input("v", {B, H, S, D});
-  ValueId mask = b.input("mask", {B, 1, 1, S});
-  ValueId kt = b.node("Transpose", "kT", {k}, attrs({{"perm", std::vector<int64_t>{0, 1, 3, 2}}}));
-  ValueId qk = b.node("MatMul", "qk", {q, kt});
-  ValueId sc = b.node("Div", "scale", {qk, b.scalar("sqrt_d", 2.f)});
-  ValueId m = b.node("Add", "add_mask", {sc, mask});
-  ValueId p = b.node("Softmax", "softmax", {m}, attrs({{"axis", int64_t(-1)}}));
+  auto [q, k, v, mask, p] = bertScores(b);
   ValueId nan = b.node("IsNaN", "isnan", {p});
   ValueId guarded = b.node("Where", "nan_guard", {nan, b.scalar("zero", 0.f), p});
   b.output(b.node("MatMul", "pv", {guarded, v}));
