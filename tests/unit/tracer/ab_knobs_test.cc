@@ -87,6 +87,9 @@ TEST(AbKnobsTest, RefusesUnknownAndOutOfRange) {
   EXPECT_EQ(parseAbKnobs("nodriver").status().message(),
             "GPUSCOPE_TRACE_AB: token 'nodriver': expected NAME=VALUE (see src/tracer/ab_knobs.h)");
   EXPECT_FALSE(parseAbKnobs("driver=2").ok());
+  EXPECT_EQ(parseAbKnobs("memcpy=yes").status().message(),
+            "GPUSCOPE_TRACE_AB: token 'memcpy=yes': expected 0 or 1");
+  for (const char* bad : {"api=2", "kernels=", "memset=-1", "clock=rdtsc"}) EXPECT_FALSE(parseAbKnobs(bad).ok()) << bad;
   EXPECT_FALSE(parseAbKnobs("buf_kb=63").ok());
   EXPECT_FALSE(parseAbKnobs("buf_kb=262145").ok());
   EXPECT_TRUE(parseAbKnobs("buf_kb=64").ok());
