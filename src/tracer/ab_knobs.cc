@@ -36,7 +36,6 @@ Status applyToken(std::string_view token, AbKnobs* k) {
   if (name == "zeroed") return boolean(&k->zeroed);
   if (name == "graph_cb") return boolean(&k->graph_cb);
   if (name == "subscribe") return boolean(&k->subscribe);
-  if (name == "sync") return boolean(&k->sync);
   if (name == "extcorr") return boolean(&k->extcorr);
   if (name == "graph_trace") return boolean(&k->graph_trace);
   if (name == "kernel_first") return boolean(&k->kernel_first);
@@ -70,6 +69,13 @@ Status applyToken(std::string_view token, AbKnobs* k) {
     else if (v == "cupti") k->flush = FlushKind::kCupti;
     else if (v == "none") k->flush = FlushKind::kNone;
     else return bad(token, "ours, cupti or none");
+    return OkStatus();
+  }
+  if (name == "sync") {
+    if (v == "cb") k->sync = SyncKind::kCallbacks;
+    else if (v == "kind") k->sync = SyncKind::kActivity;
+    else if (v == "0") k->sync = SyncKind::kOff;
+    else return bad(token, "cb, kind or 0");
     return OkStatus();
   }
   if (name == "nvtx_cb") {
@@ -118,6 +124,9 @@ const char* filterName(ApiFilterKind f) {
   return f == ApiFilterKind::kOurs ? "ours" : f == ApiFilterKind::kKineto ? "kineto" : "none";
 }
 const char* flushName(FlushKind f) { return f == FlushKind::kOurs ? "ours" : f == FlushKind::kCupti ? "cupti" : "none"; }
+const char* syncName(SyncKind k) {
+  return k == SyncKind::kCallbacks ? "cb" : k == SyncKind::kActivity ? "kind" : "0";
+}
 const char* nvtxName(NvtxCallbackKind n) {
   return n == NvtxCallbackKind::kIds ? "ids" : n == NvtxCallbackKind::kDomain ? "domain" : "off";
 }
@@ -166,7 +175,7 @@ std::string AbKnobs::describe() const {
   if (nvtx_cb != d.nvtx_cb) add(std::string("nvtx_cb=") + nvtxName(nvtx_cb));
   if (graph_cb != d.graph_cb) add("graph_cb=" + b(graph_cb));
   if (subscribe != d.subscribe) add("subscribe=" + b(subscribe));
-  if (sync != d.sync) add("sync=" + b(sync));
+  if (sync != d.sync) add(std::string("sync=") + syncName(sync));
   if (extcorr != d.extcorr) add("extcorr=" + b(extcorr));
   if (graph_trace != d.graph_trace) add("graph_trace=" + b(graph_trace));
   if (kernel_first != d.kernel_first) add("kernel_first=" + b(kernel_first));

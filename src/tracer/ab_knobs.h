@@ -21,7 +21,9 @@
 //                       handle (untested on a GPU yet: overhead_ab2.sh checks it), none
 //   graph_cb=0|1        [1] graph-node / instantiate callbacks
 //   subscribe=0|1       [1] cuptiSubscribe at all (0: no callbacks of any kind)
-//   sync=0|1            [1] SYNCHRONIZATION kind
+//   sync=cb|kind|0      [cb] synchronizations from callbacks on the synchronizing
+//                       calls (sync_calls.h), CUPTI's SYNCHRONIZATION kind
+//                       (costs every launch), or none
 //   extcorr=0|1         [1] EXTERNAL_CORRELATION kind
 //   graph_trace=0|1     [1] GRAPH_TRACE kind in graph mode
 //   kernel_first=0|1    [0] enable GPU kinds before RUNTIME/DRIVER
@@ -58,6 +60,7 @@ enum class ApiFilterKind { kOurs, kKineto, kNone };
 enum class FlushKind { kOurs, kCupti, kNone };
 enum class NvtxCallbackKind { kIds, kDomain, kOff };
 enum class ClockKind { kCupti, kMonotonic, kTsc };
+enum class SyncKind { kCallbacks, kActivity, kOff };
 
 struct AbKnobs {
   bool driver = true;
@@ -73,7 +76,7 @@ struct AbKnobs {
   NvtxCallbackKind nvtx_cb = NvtxCallbackKind::kDomain;
   bool graph_cb = true;
   bool subscribe = true;
-  bool sync = true;
+  SyncKind sync = SyncKind::kCallbacks;
   bool extcorr = true;
   bool graph_trace = true;
   bool kernel_first = false;

@@ -44,6 +44,9 @@ def actual(name):
         side = "src_kind" if ck == HTOD else "dst_kind"
         mk = PAGEABLE if mem == "pageable" else PINNED
         return one(f"SELECT coalesce(sum(bytes), 0) FROM memcpys WHERE copy_kind = ? AND {side} = ?", ck, mk)
+    if name.startswith("syncs."):  # model SyncType: CUPTI's numbering
+        t = {"event": 1, "stream_wait": 2, "stream": 3, "context": 4}[name.split(".")[1]]
+        return one("SELECT count(*) FROM syncs WHERE sync_type = ?", t)
     if name == "memsets":
         return one("SELECT count(*) FROM memsets")
     if name == "memset_bytes":
@@ -97,6 +100,22 @@ check("add_one_launches_inside_inner_a", 16, one(
     """SELECT count(*) FROM kernels_named k JOIN api_calls a ON a.pid = k.pid AND a.correlation_id = k.correlation_id
        JOIN nvtx_named n ON n.pid = a.pid AND n.tid = a.tid AND n.text = 'inner_a'
        WHERE k.short_name = 'add_one' AND a.start >= n.start AND a."end" <= n."end" """))
+# Synchronizations: each belongs to the API call with its correlation id,
+# named for its type, on that call's thread and inside its interval (1 us of
+# slack: the two are timed by different hooks of the same call); the waited
+# event and the synchronized event are one id; the wait and the stream
+# synchronize name stream A (the stream of the 10 add_one kernels).
+sync_api = {1: "cudaEventSynchronize", 2: "cudaStreamWaitEvent", 3: "cudaStreamSynchronize",
+            4: "cudaDeviceSynchronize"}
+rows = q("""SELECT s.sync_type, a.name, s.tid = a.tid, s.start >= a.start - 1000 AND s."end" <= a."end" + 1000
+            FROM syncs s LEFT JOIN api_calls_named a ON a.pid = s.pid AND a.correlation_id = s.correlation_id""")
+check("syncs_named_for_their_api_call", len(rows), sum(1 for r in rows if r[1] == sync_api.get(r[0])))
+check("syncs_on_their_call_thread_and_interval", len(rows), sum(1 for r in rows if r[2] == 1 and r[3] == 1))
+check("sync_event_ids", 1, one("SELECT count(DISTINCT event_id) FROM syncs WHERE sync_type IN (1, 2)"))
+stream_a = q("""SELECT stream_id FROM kernels_named WHERE short_name = 'add_one'
+                GROUP BY stream_id HAVING count(*) = 10""")
+check("sync_streams_are_stream_a", [(stream_a[0][0] if stream_a else None,)],
+      q("SELECT DISTINCT stream_id FROM syncs WHERE sync_type IN (2, 3)"))
 check("child_process_distinct", 2, one("SELECT count(DISTINCT pid) FROM kernels"))
 check("diagnostics_data_loss", [], q("SELECT name, count FROM diagnostics WHERE severity != 'info'"))
 sys.exit(1 if failures else 0)

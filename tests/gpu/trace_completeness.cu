@@ -10,9 +10,10 @@
 //            colours, a domain with a registered string, a category, 3 marks,
 //            one start/end range; a CUDA graph of 3 kernels captured inside
 //            NVTX ranges "g_layer1" (1 node) and "g_layer2" (2 nodes),
-//            launched 5 times.
+//            launched 5 times; syncs: cudaStreamWaitEvent(A, event on B),
+//            cudaEventSynchronize, cudaDeviceSynchronize, cudaStreamSynchronize(A).
 //   child (fork before any CUDA call): 5 child_kernel, 1 memcpy 64 KiB
-//            HtoD, NVTX range "child_range".
+//            HtoD, NVTX range "child_range", cudaDeviceSynchronize.
 #include <cuda_runtime.h>
 #include <nvtx3/nvToolsExt.h>
 #include <signal.h>
@@ -146,7 +147,15 @@ int main(int argc, char** argv) {
   CHECK(cudaMemcpyAsync(h_pinned, d, big, cudaMemcpyDeviceToHost, a));
   nvtxRangePop();
   nvtxRangePop();
+  // One synchronization of each kind: stream A waits for an event recorded
+  // on B, the host waits for that event, then for the whole device.
+  cudaEvent_t ev;
+  CHECK(cudaEventCreateWithFlags(&ev, cudaEventDisableTiming));
+  CHECK(cudaEventRecord(ev, b));
+  CHECK(cudaStreamWaitEvent(a, ev, 0));
+  CHECK(cudaEventSynchronize(ev));
   CHECK(cudaDeviceSynchronize());
+  CHECK(cudaEventDestroy(ev));
   CHECK(cudaMemcpy(h_pageable, d, small, cudaMemcpyDeviceToHost));
 
   nvtxEventAttributes_t ra = {};
@@ -200,6 +209,10 @@ int main(int argc, char** argv) {
   std::printf("expect memcpy_bytes.DtoH.pageable %zu\n", small);
   std::printf("expect memcpy_bytes.HtoD.pinned %zu\n", big);
   std::printf("expect memcpy_bytes.DtoH.pinned %zu\n", big);
+  std::printf("expect syncs.context 2\n");      // cudaDeviceSynchronize: parent, child
+  std::printf("expect syncs.stream 1\n");       // cudaStreamSynchronize(a)
+  std::printf("expect syncs.event 1\n");        // cudaEventSynchronize
+  std::printf("expect syncs.stream_wait 1\n");  // cudaStreamWaitEvent(a, ...)
   std::printf("expect memsets 2\n");
   std::printf("expect memset_bytes %d\n", (2 << 20) + (512 << 10));
   std::printf("expect nvtx.marks 3\n");

@@ -6,6 +6,8 @@
 #include <generated_nvtx_meta.h>
 #include <nvtx3/nvToolsExt.h>
 
+#include <unistd.h>
+
 #include <cwchar>
 #include <string>
 
@@ -16,6 +18,10 @@ namespace {
 
 thread_local NvtxStack t_nvtx;
 thread_local int t_instantiating = 0;  // depth of cu/cudaGraphInstantiate* calls
+// The outermost synchronizing call of this thread (a runtime call that
+// reaches the driver's callback too is one synchronization, not two).
+thread_local int t_sync_depth = 0;
+thread_local int64_t t_sync_start = 0;
 
 std::string narrow(const wchar_t* w) {
   std::string s;
@@ -122,8 +128,39 @@ bool isInstantiate(CUpti_CallbackDomain domain, CUpti_CallbackId cbid) {
          cbid == CUPTI_DRIVER_TRACE_CBID_cuGraphInstantiateWithParams_ptsz;
 }
 
+// The row CUPTI's SYNCHRONIZATION record would carry, from the call's own
+// callbacks: its host interval, the API record's correlation id, context,
+// stream and event (sync_calls.h says why not the activity kind).
+void onSync(Session* s, const SyncCall& call, const CUpti_CallbackData* d, bool enter) {
+  if (enter) {
+    if (t_sync_depth++ == 0) t_sync_start = nowNs();
+    return;
+  }
+  if (t_sync_depth == 0 || --t_sync_depth != 0 || !s->collecting) return;
+  model::SyncTable::Row r;
+  r.start = t_sync_start;
+  r.end = nowNs();
+  r.pid = s->pid;
+  r.tid = ::gettid();  // CUPTI's record has no thread; the call's is known here
+  r.context_id = d->contextUid;
+  r.correlation_id = d->correlationId;
+  r.sync_type = call.type;
+  uint32_t stream_id = 0;
+  if (call.has_stream && d->context != nullptr &&
+      cuptiGetStreamIdEx(d->context, static_cast<CUstream>(const_cast<void*>(call.stream)),
+                         call.per_thread_stream ? 1 : 0, &stream_id) == CUPTI_SUCCESS)
+    r.stream_id = stream_id;
+  std::lock_guard<std::mutex> lock(s->ids_mu);
+  if (call.has_event) r.event_id = s->event_ids.idOf(call.event);
+  s->pending_syncs.push_back(r);
+}
+
 void onApi(Session* s, CUpti_CallbackDomain domain, CUpti_CallbackId cbid, const CUpti_CallbackData* d) {
   bool enter = d->callbackSite == CUPTI_API_ENTER;
+  if (s->ab.sync == SyncKind::kCallbacks) {
+    SyncCall call = syncCallOf(domain == CUPTI_CB_DOMAIN_DRIVER_API, cbid, d->functionParams);
+    if (call.type != 0) return onSync(s, call, d, enter);
+  }
   if (isInstantiate(domain, cbid)) {
     t_instantiating += enter ? 1 : -1;
     return;

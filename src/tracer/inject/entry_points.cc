@@ -136,6 +136,10 @@ void subscribeCallbacks(Session* s) {
                                 CUPTI_DRIVER_TRACE_CBID_cuGraphInstantiateWithParams_ptsz})
       cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_DRIVER_API, id);
   }
+  if (s->ab.sync == SyncKind::kCallbacks && c.trace_cuda) {
+    for (uint32_t id : syncCallbackIds(false)) cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_RUNTIME_API, id);
+    for (uint32_t id : syncCallbackIds(true)) cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_DRIVER_API, id);
+  }
   if (c.capture == CaptureRangeKind::kCudaProfilerApi) {
     cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_DRIVER_API, CUPTI_DRIVER_TRACE_CBID_cuProfilerStart);
     cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_DRIVER_API, CUPTI_DRIVER_TRACE_CBID_cuProfilerStop);
@@ -166,7 +170,9 @@ void enableGpuKinds(Session* s) {
   if (s->ab.kernels) enableKind(s, CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL);
   if (s->ab.memcpy_kind) enableKind(s, CUPTI_ACTIVITY_KIND_MEMCPY);
   if (s->ab.memset_kind) enableKind(s, CUPTI_ACTIVITY_KIND_MEMSET);
-  if (s->ab.sync) {
+  // Without callbacks (another CUPTI client subscribed first) the
+  // synchronizing calls cannot be seen: fall back to the activity kind.
+  if (s->ab.sync == SyncKind::kActivity || (s->ab.sync == SyncKind::kCallbacks && !s->subscribed)) {
     enableKind(s, CUPTI_ACTIVITY_KIND_SYNCHRONIZATION);
     cuptiActivityEnableAllSyncRecords(0);  // no records for not-ready event/stream queries
   }

@@ -161,6 +161,7 @@ void atforkChild() {
   s->buffers->dropCompletedLocked();  // the parent's records
   s->buffers->unlockAfterFork();
   s->pending_start_end_ids.clear();  // the parent's ranges
+  s->pending_syncs.clear();
   s->ids_mu.unlock();
   s->registered_mu.unlock();
   if (s->fd >= 0) ::close(s->fd);
@@ -280,6 +281,8 @@ void writePendingLocked(Session* s) {
     s->rec.start_end_range_ids.insert(s->rec.start_end_range_ids.end(), s->pending_start_end_ids.begin(),
                                       s->pending_start_end_ids.end());
     s->pending_start_end_ids.clear();
+    for (const model::SyncTable::Row& r : s->pending_syncs) s->rec.rows.syncs.push(r);
+    s->pending_syncs.clear();
   }
   const auto& api = s->rec.rows.api_calls;
   for (size_t i = 0; i < api.size(); ++i) s->tids_seen.insert(api.tid[i]);

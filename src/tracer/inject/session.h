@@ -4,8 +4,8 @@
 //   buffers' own mutex: activity buffer pool and completed queue (O(1) only;
 //     CUPTI requests buffers on application threads);
 //   registered_mu: NVTX registered strings (read by NVTX callbacks);
-//   ids_mu: nvtxRangeStart ids waiting for the writer (taken inside mu by
-//     the writer, alone by NVTX callbacks);
+//   ids_mu: nvtxRangeStart ids and synchronization rows waiting for the
+//     writer (taken inside mu by the writer, alone by callbacks);
 //   mu: the Recording, decoder, encoder and raw file. The writer holds it
 //     per chunk of records, so application-thread callbacks that need it
 //     (graph capture, nvtxRangeStart ids) wait at most one chunk.
@@ -32,6 +32,7 @@
 #include "tracer/raw_format.h"
 #include "tracer/record_decoder.h"
 #include "tracer/recording.h"
+#include "tracer/sync_calls.h"
 
 namespace gpuscope::tracer::inject {
 
@@ -60,6 +61,10 @@ struct Session {
   // moved into `rec` by writePendingLocked.
   std::mutex ids_mu;
   std::vector<int64_t> pending_start_end_ids;
+  // Synchronizations seen by callbacks (ab.sync == kCallbacks), under ids_mu
+  // too, with the ids given to the events they name.
+  std::vector<model::SyncTable::Row> pending_syncs;
+  EventIds event_ids;
 
   std::unique_ptr<ActivityBufferPool> buffers;  // set before CUPTI is told about it
 

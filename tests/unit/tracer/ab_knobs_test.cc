@@ -28,6 +28,7 @@ TEST(AbKnobsTest, EmptyMeansDefaults) {
   EXPECT_EQ(k->flush, FlushKind::kOurs);
   EXPECT_EQ(k->nvtx_cb, NvtxCallbackKind::kDomain);
   EXPECT_EQ(k->clock, ClockKind::kCupti);
+  EXPECT_EQ(k->sync, SyncKind::kCallbacks);
   EXPECT_TRUE(k->api);
   EXPECT_TRUE(k->kernels);
   EXPECT_TRUE(k->memcpy_kind);
@@ -55,7 +56,7 @@ TEST(AbKnobsTest, EachTokenSetsItsField) {
   EXPECT_EQ(k->nvtx_cb, NvtxCallbackKind::kIds);
   EXPECT_FALSE(k->graph_cb);
   EXPECT_FALSE(k->subscribe);
-  EXPECT_FALSE(k->sync);
+  EXPECT_EQ(k->sync, SyncKind::kOff);
   EXPECT_FALSE(k->extcorr);
   EXPECT_FALSE(k->graph_trace);
   EXPECT_TRUE(k->kernel_first);
@@ -77,7 +78,9 @@ TEST(AbKnobsTest, EachTokenSetsItsField) {
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->describe(), d);
   // Setting a knob to its default is not a difference.
-  EXPECT_EQ(parseAbKnobs("driver=1,flush=ours,clock=cupti")->describe(), "");
+  EXPECT_EQ(parseAbKnobs("driver=1,flush=ours,clock=cupti,sync=cb")->describe(), "");
+  EXPECT_EQ(parseAbKnobs("sync=kind")->sync, SyncKind::kActivity);
+  EXPECT_EQ(parseAbKnobs("sync=kind")->describe(), "sync=kind");
 }
 
 TEST(AbKnobsTest, RefusesUnknownAndOutOfRange) {
@@ -97,6 +100,8 @@ TEST(AbKnobsTest, RefusesUnknownAndOutOfRange) {
   EXPECT_FALSE(parseAbKnobs("writer_nice=20").ok());
   EXPECT_FALSE(parseAbKnobs("bogus=1").ok());
   EXPECT_TRUE(parseAbKnobs(",,sync=0,").ok());  // empty items are ignored
+  EXPECT_EQ(parseAbKnobs("sync=1").status().message(),
+            "GPUSCOPE_TRACE_AB: token 'sync=1': expected cb, kind or 0");
 }
 
 // Every GPUSCOPE_TRACE_AB value the A/B script passes must parse: a

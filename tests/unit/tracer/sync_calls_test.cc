@@ -1,0 +1,101 @@
+// Synchronizations from API callbacks (sync_calls.h): which callback ids
+// synchronize, and the stream/event read from fake params structs laid out
+// as CUPTI's generated headers declare them.
+#include "tracer/sync_calls.h"
+
+#include <cupti.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+namespace gpuscope::tracer {
+namespace {
+
+const void* handle(uintptr_t v) { return reinterpret_cast<const void*>(v); }
+
+bool listed(bool driver, uint32_t cbid) {
+  auto ids = syncCallbackIds(driver);
+  return std::find(ids.begin(), ids.end(), cbid) != ids.end();
+}
+
+TEST(SyncCallsTest, EveryListedIdDecodesAndOthersDoNot) {
+  // Seven runtime and seven driver entry points; each decodes to a type
+  // when given (zeroed) params, and a launch or query does not.
+  EXPECT_EQ(syncCallbackIds(false).size(), 7u);
+  EXPECT_EQ(syncCallbackIds(true).size(), 7u);
+  cuStreamWaitEvent_params zero{};
+  for (bool driver : {false, true})
+    for (uint32_t id : syncCallbackIds(driver)) EXPECT_NE(syncCallOf(driver, id, &zero).type, 0) << id;
+  EXPECT_FALSE(listed(false, CUPTI_RUNTIME_TRACE_CBID_cudaStreamQuery_v3020));
+  EXPECT_FALSE(listed(false, CUPTI_RUNTIME_TRACE_CBID_cudaEventQuery_v3020));
+  EXPECT_EQ(syncCallOf(false, CUPTI_RUNTIME_TRACE_CBID_cudaLaunchKernel_v7000, &zero).type, 0);
+  EXPECT_EQ(syncCallOf(true, CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel, &zero).type, 0);
+  EXPECT_EQ(syncCallOf(false, CUPTI_RUNTIME_TRACE_CBID_cudaEventQuery_v3020, &zero).type, 0);
+}
+
+TEST(SyncCallsTest, ContextSynchronizeNeedsNoParams) {
+  SyncCall c = syncCallOf(false, CUPTI_RUNTIME_TRACE_CBID_cudaDeviceSynchronize_v3020, nullptr);
+  EXPECT_EQ(c.type, CUPTI_ACTIVITY_SYNCHRONIZATION_TYPE_CONTEXT_SYNCHRONIZE);
+  EXPECT_FALSE(c.has_stream);
+  EXPECT_FALSE(c.has_event);
+  EXPECT_EQ(syncCallOf(true, CUPTI_DRIVER_TRACE_CBID_cuCtxSynchronize, nullptr).type,
+            CUPTI_ACTIVITY_SYNCHRONIZATION_TYPE_CONTEXT_SYNCHRONIZE);
+  // A stream synchronize without params cannot name its stream: not a row.
+  EXPECT_EQ(syncCallOf(true, CUPTI_DRIVER_TRACE_CBID_cuStreamSynchronize, nullptr).type, 0);
+}
+
+TEST(SyncCallsTest, StreamAndEventArguments) {
+  cudaStreamSynchronize_v3020_params ss{reinterpret_cast<cudaStream_t>(0x5000)};
+  SyncCall c = syncCallOf(false, CUPTI_RUNTIME_TRACE_CBID_cudaStreamSynchronize_v3020, &ss);
+  EXPECT_EQ(c.type, CUPTI_ACTIVITY_SYNCHRONIZATION_TYPE_STREAM_SYNCHRONIZE);
+  EXPECT_EQ(c.stream, handle(0x5000));
+  EXPECT_TRUE(c.has_stream);
+  EXPECT_FALSE(c.has_event);
+  EXPECT_FALSE(c.per_thread_stream);
+
+  cudaStreamWaitEvent_ptsz_v7000_params w{reinterpret_cast<cudaStream_t>(0x6000),
+                                          reinterpret_cast<cudaEvent_t>(0x7000), 0};
+  c = syncCallOf(false, CUPTI_RUNTIME_TRACE_CBID_cudaStreamWaitEvent_ptsz_v7000, &w);
+  EXPECT_EQ(c.type, CUPTI_ACTIVITY_SYNCHRONIZATION_TYPE_STREAM_WAIT_EVENT);
+  EXPECT_EQ(c.stream, handle(0x6000));
+  EXPECT_EQ(c.event, handle(0x7000));
+  EXPECT_TRUE(c.has_event);
+  EXPECT_TRUE(c.per_thread_stream);
+
+  cuEventSynchronize_params es{reinterpret_cast<CUevent>(0x8000)};
+  c = syncCallOf(true, CUPTI_DRIVER_TRACE_CBID_cuEventSynchronize, &es);
+  EXPECT_EQ(c.type, CUPTI_ACTIVITY_SYNCHRONIZATION_TYPE_EVENT_SYNCHRONIZE);
+  EXPECT_EQ(c.event, handle(0x8000));
+  EXPECT_FALSE(c.has_stream);
+
+  cuStreamWaitEvent_params dw{reinterpret_cast<CUstream>(0x9000), reinterpret_cast<CUevent>(0xa000), 0};
+  c = syncCallOf(true, CUPTI_DRIVER_TRACE_CBID_cuStreamWaitEvent, &dw);
+  EXPECT_EQ(c.stream, handle(0x9000));
+  EXPECT_EQ(c.event, handle(0xa000));
+  EXPECT_FALSE(c.per_thread_stream);
+}
+
+TEST(SyncCallsTest, DefaultStreamPseudoHandles) {
+  // cudaStreamLegacy (0x1) is the legacy null stream; cudaStreamPerThread
+  // (0x2) the per-thread one, whatever entry point named it.
+  cudaStreamSynchronize_v3020_params legacy{reinterpret_cast<cudaStream_t>(0x1)};
+  SyncCall c = syncCallOf(false, CUPTI_RUNTIME_TRACE_CBID_cudaStreamSynchronize_v3020, &legacy);
+  EXPECT_EQ(c.stream, nullptr);
+  EXPECT_FALSE(c.per_thread_stream);
+  cuStreamSynchronize_params per_thread{reinterpret_cast<CUstream>(0x2)};
+  c = syncCallOf(true, CUPTI_DRIVER_TRACE_CBID_cuStreamSynchronize, &per_thread);
+  EXPECT_EQ(c.stream, nullptr);
+  EXPECT_TRUE(c.per_thread_stream);
+  EXPECT_TRUE(c.has_stream);
+}
+
+TEST(SyncCallsTest, EventIdsAreStablePerHandle) {
+  EventIds ids;
+  EXPECT_EQ(ids.idOf(handle(0x100)), 1);
+  EXPECT_EQ(ids.idOf(handle(0x200)), 2);
+  EXPECT_EQ(ids.idOf(handle(0x100)), 1);
+  EXPECT_EQ(ids.idOf(handle(0x300)), 3);
+}
+
+}  // namespace
+}  // namespace gpuscope::tracer
