@@ -51,8 +51,9 @@ ContextState* contextFor(CUcontext ctx) {
   // uses kernel replay; instruction counts do not depend on the cache state
   // that user replay exists for.
   const bool only_sass = g_settings.sass_split && collectionKind(g_settings.metrics) == CollectionKind::kSassOnly;
-  const bool user_replay = g_settings.flush_caches && !only_sass && checkpointApi().ok();
-  if (g_settings.flush_caches && !only_sass && !user_replay)
+  const bool want_user_replay = g_settings.flush_caches && g_settings.user_replay && !only_sass;
+  const bool user_replay = want_user_replay && checkpointApi().ok();
+  if (want_user_replay && !user_replay)
     writeLine("warning\tcache control: " + escape(checkpointApi().error) +
               "; caches flushed before the first pass only (kernel replay)");
   if (Failure f = st.session->open(ctx, st.device, g_settings.metrics, user_replay); !f.ok()) {
@@ -99,6 +100,12 @@ void flushCaches(ContextState& st, CUstream stream) {
               ") failed; caches are no longer flushed in this context");
     st.flusher.release();
   }
+}
+
+void stageTouch(ContextState& st, const Launch& l) {
+  if (!g_settings.tlb_touch || !st.flusher.active()) return;
+  if (!st.flusher.stageTouch(launchTouchAddresses(l)))
+    writeLine("warning\tcache control: could not stage the TLB touch list; this kernel starts with cold TLBs");
 }
 
 }  // namespace gpuscope::profiler::inject

@@ -118,7 +118,10 @@ void onLaunchEnter(const CUpti_CallbackData* cb, CUpti_CallbackId cbid) {
                                     "); falling back to kernel replay, caches flushed before the first pass only"));
     if (!fallBackToKernelReplay(cb->context, *st)) return;
   }
-  if (g_settings.flush_caches) flushCaches(*st, launchStream(l));
+  if (g_settings.flush_caches) {
+    stageTouch(*st, l);
+    flushCaches(*st, launchStream(l));
+  }
   Failure f = st->session->start();
   if (!f.ok()) {
     writeLine("warning\tkernel " + escape(name) + " not profiled: " + escape(f.message));
@@ -217,6 +220,7 @@ extern "C" __attribute__((visibility("default"))) int InitializeInjection(void) 
   s.flush_sync = envNumber("GPUSCOPE_PROFILER_FLUSH_SYNC", 1) != 0;
   s.tlb_touch = envNumber("GPUSCOPE_PROFILER_TLB_TOUCH", 1) != 0;
   s.sass_split = envNumber("GPUSCOPE_PROFILER_SASS_SPLIT", 1) != 0;
+  s.user_replay = envNumber("GPUSCOPE_PROFILER_USER_REPLAY", 1) != 0;
 
 
   if (!openResults(dir)) return 1;

@@ -139,9 +139,7 @@ Failure replayPasses(ContextState& st, CUpti_CallbackId cbid, const CUpti_Callba
                      std::vector<double>& values) {
   const CheckpointApi& api = checkpointApi();
   // Before the save: every restore then keeps the list (tlb_touch.h).
-  if (g_settings.tlb_touch && st.flusher.active() &&
-      !st.flusher.stageTouch(launchTouchAddresses(l)))
-    writeLine("warning\tcache control: could not stage the TLB touch list; this kernel starts with cold TLBs");
+  stageTouch(st, l);
   CheckpointT cp{};
   cp.structSize = sizeof(CheckpointT);
   cp.ctx = cb->context;

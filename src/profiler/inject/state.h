@@ -37,6 +37,9 @@ struct Settings {
   // replay, where they read 0 (run 4's way); otherwise a list of SASS
   // metrics only is measured with kernel replay.
   bool sass_split = true;
+  // GPUSCOPE_PROFILER_USER_REPLAY=0: CUPTI's kernel replay even with cache
+  // control (caches flushed and pages touched before the first pass only).
+  bool user_replay = true;
   bool quiet = false;
 };
 
@@ -103,6 +106,9 @@ ContextState* contextFor(CUcontext ctx);
 // replay failed on its first kernel; false (reported) if that fails too.
 bool fallBackToKernelReplay(CUcontext ctx, ContextState& st);
 void flushCaches(ContextState& st, CUstream stream);
+// Stages the pages of l's pointer arguments for the TLB touch that follows
+// every later flush (tlb_touch.h); a warning when that fails.
+void stageTouch(ContextState& st, const Launch& l);
 
 // replay.cc: the CUPTI checkpoint API (libcheckpoint.so of the toolkit),
 // loaded at run time so that a system without it still profiles, with
