@@ -1,5 +1,5 @@
 // How many runs of the profiled program a metric list needs, and how the
-// second run's values join the first's.
+// later runs' values join the first's.
 //
 // SASS metrics are instrumented, not hardware counters: under gpuscope's
 // user replay they read 0 (H200 run 4), with CUPTI's kernel replay they are
@@ -12,6 +12,16 @@
 // ncu's application replay does: first every other metric (user replay),
 // then the SASS metrics alone (kernel replay). A crash or CUPTI failure of
 // the second run costs only the SASS values, with a warning.
+//
+// Timing metrics (metric_kinds.h: duration, elapsed cycles, clock rates)
+// are measured again in a run of their own with CUPTI's kernel replay in one
+// pass, after one L2 flush and TLB touch: user replay (checkpoint restore,
+// relaunch from the launch callback) made streaming kernels run longer than
+// under ncu (saxpy +9.5 %), the single kernel-replay pass matched ncu within
+// 0.6 % (H200 run L, tests/gpu/evidence/2026-11-30-kernels-run8). Their
+// values replace the first run's, kernel by kernel; where that run did not
+// profile the same launches, or needed more than one pass, the first run's
+// values stay, with a warning.
 #pragma once
 
 #include <string>
@@ -21,22 +31,37 @@
 
 namespace gpuscope::profiler {
 
-struct CollectionRun {
-  std::vector<std::string> metrics;
-  bool sass = false;  // the run of the SASS metrics, merged into the first
+enum class RunPurpose {
+  kMain,    // every metric but the SASS ones; user replay under cache control
+  kSass,    // the SASS metrics alone, kernel replay; values added
+  kTiming,  // the timing metrics again, kernel replay in one pass; values replace
 };
 
-// One run with every metric, unless cache control is "all", `split` is on
-// (GPUSCOPE_PROFILER_SASS_SPLIT is not 0) and `counters` mixes SASS and other
-// metrics: then the other metrics, then the SASS ones (each in list order).
-std::vector<CollectionRun> planCollectionRuns(const std::vector<std::string>& counters,
-                                              const std::string& cache_control, bool split);
+struct CollectionRun {
+  std::vector<std::string> metrics;
+  RunPurpose purpose = RunPurpose::kMain;
+};
 
-// Adds the counters of `sass` (the SASS run) to the matching kernels of
-// `main`: the n-th process of each run (by order in the run, same process
-// name) and in it the n-th profiled kernel (same mangled name, grid and
-// block). Unmatched kernels keep their other values (the SASS rows read
-// n/a); one warning counts them. Returns the number of kernels merged.
-size_t mergeSassRun(ProfileRun& main, const ProfileRun& sass);
+// Which extra runs are allowed (A/B switches GPUSCOPE_PROFILER_SASS_SPLIT and
+// GPUSCOPE_PROFILER_TIMING_RUN, both on unless set to 0).
+struct PlanSwitches {
+  bool sass_split = true;
+  bool timing_run = true;
+};
+
+// The main run first. Under cache control "all" only: a SASS run when
+// `counters` mixes SASS and other metrics, and a timing run when the main
+// run has timing metrics (each list in `counters` order).
+std::vector<CollectionRun> planCollectionRuns(const std::vector<std::string>& counters,
+                                              const std::string& cache_control, PlanSwitches switches);
+
+// Joins the values of `extra` (a SASS or timing run) to the matching
+// kernels of `main`: the n-th process of each run (by order in the run, same
+// process name) and in it the n-th profiled kernel (same mangled name, grid
+// and block). SASS values are added; timing values replace main's, unless
+// the timing run needed more than one pass for a kernel (then main's stay).
+// Unmatched kernels keep main's values; one warning counts them. Returns the
+// number of kernels merged.
+size_t mergeRun(ProfileRun& main, const ProfileRun& extra, RunPurpose purpose);
 
 }  // namespace gpuscope::profiler

@@ -30,12 +30,15 @@ std::string join(const std::vector<std::string>& v, char sep) {
   return out;
 }
 
+bool isVariable(const char* entry, const char* name) {
+  size_t n = std::strlen(name);
+  return std::strncmp(entry, name, n) == 0 && entry[n] == '=';
+}
+
 bool isOurVariable(const char* entry) {
   for (const char* name : {kEnvDir, kEnvMetrics, kEnvKernelRegex, kEnvLaunchSkip, kEnvLaunchCount,
-                           kEnvCacheControl, kEnvQuiet, "CUDA_INJECTION64_PATH"}) {
-    size_t n = std::strlen(name);
-    if (std::strncmp(entry, name, n) == 0 && entry[n] == '=') return true;
-  }
+                           kEnvCacheControl, kEnvQuiet, "CUDA_INJECTION64_PATH"})
+    if (isVariable(entry, name)) return true;
   return false;
 }
 
@@ -67,8 +70,10 @@ std::vector<std::string> injectionEnvironment(const KernelsOptions& o, const Pro
                                               const std::string& inject_library,
                                               const std::string& results_dir, char** base_env) {
   std::vector<std::string> env;
+  // The user's kEnvUserReplay (an A/B switch) reaches the main run only.
   for (char** e = base_env; e && *e; ++e)
-    if (!isOurVariable(*e)) env.emplace_back(*e);
+    if (!isOurVariable(*e) && !(plan.kernel_replay && isVariable(*e, kEnvUserReplay))) env.emplace_back(*e);
+  if (plan.kernel_replay) env.push_back(std::string(kEnvUserReplay) + "=0");
   std::string regex = o.kernel_name_regex;
   if (regex.starts_with("regex:")) regex = regex.substr(6);
   env.push_back(std::string("CUDA_INJECTION64_PATH=") + inject_library);
@@ -167,6 +172,37 @@ std::string exitWarning(const std::string& command, int wstatus) {
   return "";
 }
 
+// Unset or anything but "0": on.
+bool envSwitch(const char* name) {
+  const char* v = std::getenv(name);
+  return !(v && std::strcmp(v, "0") == 0);
+}
+
+const char* purposeName(RunPurpose p) {
+  return p == RunPurpose::kSass ? "SASS metrics" : p == RunPurpose::kTiming ? "timing metrics" : "metrics";
+}
+
+// Joins an extra run's values to the main run. A metric name CUPTI rejects
+// is exit 2 as for any metric; any other failure of that run costs only its
+// values, with a warning.
+Status mergeExtraRun(const KernelsOptions& o, ProfileRun& run, RunPurpose purpose,
+                     const StatusOr<RunOutcome>& outcome) {
+  const std::string lost =
+      purpose == RunPurpose::kSass ? "SASS metrics not collected: " : "timing metrics kept from user replay: ";
+  if (!outcome.ok()) {
+    run.warnings.push_back(lost + outcome.status().message());
+    return OkStatus();
+  }
+  for (const auto& [kind, text] : outcome->run.errors)
+    if (kind == "metric") return InvalidInput(text);
+  const std::string label = purpose == RunPurpose::kSass ? "SASS run" : "timing run";
+  for (const auto& [kind, text] : outcome->run.errors) run.warnings.push_back(lost + text);
+  for (const std::string& w : outcome->run.warnings) run.warnings.push_back(label + ": " + w);
+  if (std::string w = exitWarning(o.command[0], outcome->wstatus); !w.empty()) run.warnings.push_back(label + ": " + w);
+  mergeRun(run, outcome->run, purpose);
+  return OkStatus();
+}
+
 }  // namespace
 
 Status runKernels(KernelsOptions o) {
@@ -175,9 +211,10 @@ Status runKernels(KernelsOptions o) {
   GS_RETURN_IF_ERROR(checkCudaGpu());
   GS_ASSIGN_OR_RETURN(std::string inject, findInjectLibrary(o.inject_library));
 
-  const char* split_env = std::getenv("GPUSCOPE_PROFILER_SASS_SPLIT");
-  const bool split = !(split_env && std::strcmp(split_env, "0") == 0);
-  const std::vector<CollectionRun> runs = planCollectionRuns(plan.counters, o.cache_control, split);
+  PlanSwitches switches;
+  switches.sass_split = envSwitch("GPUSCOPE_PROFILER_SASS_SPLIT");
+  switches.timing_run = envSwitch("GPUSCOPE_PROFILER_TIMING_RUN");
+  const std::vector<CollectionRun> runs = planCollectionRuns(plan.counters, o.cache_control, switches);
 
   ClockLock clocks;
   if (o.clock_control == "base") {
@@ -187,35 +224,25 @@ Status runKernels(KernelsOptions o) {
   ProfilePlan first = plan;
   first.counters = runs[0].metrics;
   StatusOr<RunOutcome> main_outcome = runOnce(o, first, inject);
-  StatusOr<RunOutcome> sass_outcome = InternalError("not run");
-  // The SASS run only when the first one worked: its errors (permission,
+  // The extra runs only when the first one worked: its errors (permission,
   // unsupported metric) are the run's errors.
-  if (runs.size() > 1 && main_outcome.ok() && main_outcome->run.errors.empty()) {
+  std::vector<StatusOr<RunOutcome>> extra;
+  for (size_t i = 1; i < runs.size() && main_outcome.ok() && main_outcome->run.errors.empty(); ++i) {
     if (!o.quiet)
-      std::fprintf(stderr, "gpuscope: SASS metrics: running %s again (kernel replay, %zu metric%s)\n",
-                   o.command[0].c_str(), runs[1].metrics.size(), runs[1].metrics.size() == 1 ? "" : "s");
-    ProfilePlan second = plan;
-    second.counters = runs[1].metrics;
-    sass_outcome = runOnce(o, second, inject);
+      std::fprintf(stderr, "gpuscope: %s: running %s again (kernel replay, %zu metric%s)\n",
+                   purposeName(runs[i].purpose), o.command[0].c_str(), runs[i].metrics.size(),
+                   runs[i].metrics.size() == 1 ? "" : "s");
+    ProfilePlan again = plan;
+    again.counters = runs[i].metrics;
+    again.kernel_replay = runs[i].purpose == RunPurpose::kTiming;
+    extra.push_back(runOnce(o, again, inject));
   }
   clocks.release();
   GS_RETURN_IF_ERROR(main_outcome.status());
   ProfileRun& run = main_outcome->run;
   GS_RETURN_IF_ERROR(checkRunErrors(run));
-  if (runs.size() > 1 && sass_outcome.ok()) {
-    // A SASS name CUPTI rejects is exit 2 as for any metric; any other
-    // failure of that run costs only the SASS values.
-    for (const auto& [kind, text] : sass_outcome->run.errors)
-      if (kind == "metric") return InvalidInput(text);
-    for (const auto& [kind, text] : sass_outcome->run.errors)
-      run.warnings.push_back("SASS metrics not collected: " + text);
-    for (const std::string& w : sass_outcome->run.warnings) run.warnings.push_back("SASS run: " + w);
-    if (std::string w = exitWarning(o.command[0], sass_outcome->wstatus); !w.empty())
-      run.warnings.push_back("SASS run: " + w);
-    mergeSassRun(run, sass_outcome->run);
-  } else if (runs.size() > 1 && main_outcome->run.errors.empty()) {
-    run.warnings.push_back("SASS metrics not collected: " + sass_outcome.status().message());
-  }
+  for (size_t i = 0; i < extra.size(); ++i)
+    GS_RETURN_IF_ERROR(mergeExtraRun(o, run, runs[i + 1].purpose, extra[i]));
   if (!o.quiet) {
     for (const std::string& w : run.warnings) std::fprintf(stderr, "gpuscope: warning: %s\n", w.c_str());
     if (std::string w = exitWarning(o.command[0], main_outcome->wstatus); !w.empty())

@@ -23,6 +23,9 @@ inline constexpr const char* kEnvLaunchSkip = "GPUSCOPE_PROFILER_LAUNCH_SKIP";
 inline constexpr const char* kEnvLaunchCount = "GPUSCOPE_PROFILER_LAUNCH_COUNT";
 inline constexpr const char* kEnvCacheControl = "GPUSCOPE_PROFILER_CACHE_CONTROL";
 inline constexpr const char* kEnvQuiet = "GPUSCOPE_PROFILER_QUIET";
+// "0": CUPTI's kernel replay even under cache control (the timing run; an
+// A/B switch for the main run).
+inline constexpr const char* kEnvUserReplay = "GPUSCOPE_PROFILER_USER_REPLAY";
 inline constexpr const char* kInjectLibraryName = "libgpuscope_profiler_inject.so";
 
 // What a validated set of options asks for: the report rows and the CUPTI
@@ -30,6 +33,7 @@ inline constexpr const char* kInjectLibraryName = "libgpuscope_profiler_inject.s
 struct ProfilePlan {
   ReportSpec spec;
   std::vector<std::string> counters;
+  bool kernel_replay = false;  // the timing run (collection_plan.h)
 };
 StatusOr<ProfilePlan> planProfile(KernelsOptions& options);
 

@@ -36,6 +36,17 @@ inline MetricSplit splitSassMetrics(const std::vector<std::string>& metrics) {
   return s;
 }
 
+// Timing metrics: the kernel's duration and the elapsed cycles of each
+// clock domain (with the clock rates derived from them). Measured again in a
+// kernel-replay run of one pass (collection_plan.h). Peaks and percentages
+// of peak are not: a peak is the chip's, and a percentage is a ratio of
+// counters of the main run's own passes.
+inline bool isTimingMetric(std::string_view name) {
+  if (name.find(".peak_sustained") != std::string_view::npos || name.find(".pct_of_peak") != std::string_view::npos)
+    return false;
+  return name.starts_with("gpu__time_duration.") || name.find("__cycles_elapsed.") != std::string_view::npos;
+}
+
 // What a metric list asks of one run of the program.
 enum class CollectionKind { kHardwareOnly, kSassOnly, kMixed };
 

@@ -1,6 +1,6 @@
-// Which runs of the program a metric list needs (SASS metrics in a run of
-// their own under --cache-control all: issue #8) and how the SASS run's
-// values join the kernels of the first run.
+// Which runs of the program a metric list needs (SASS metrics and timing
+// metrics in runs of their own under --cache-control all: issue #8) and how
+// those runs' values join the kernels of the first run.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -27,15 +27,43 @@ TEST(CollectionPlan, KindOfAList) {
   EXPECT_EQ(collectionKind({}), CollectionKind::kHardwareOnly);
 }
 
-TEST(CollectionPlan, MixedListUnderCacheControlTakesTwoRuns) {
+const std::string kCycles = "gpc__cycles_elapsed.max";
+const std::string kSmHz = "gpc__cycles_elapsed.avg.per_second";
+const std::string kSolPct = "sm__throughput.avg.pct_of_peak_sustained_elapsed";
+const std::string kFaddPerCycle = "smsp__sass_thread_inst_executed_op_fadd_pred_on.sum.per_cycle_elapsed";
+
+TEST(CollectionPlan, TimingMetricsByName) {
+  for (const std::string& m : {kTime, kCycles, kSmHz, std::string("dram__cycles_elapsed.avg.per_second"),
+                               std::string("gpu__time_duration.max")})
+    EXPECT_TRUE(isTimingMetric(m)) << m;
+  // Percentages and peaks are ratios of the main run's own counters or the
+  // chip's; per-cycle rates are counters.
+  for (const std::string& m : {kSolPct, kDram, kFaddPerCycle, std::string("gpc__cycles_elapsed.max.peak_sustained"),
+                               std::string("sm__cycles_active.avg")})
+    EXPECT_FALSE(isTimingMetric(m)) << m;
+}
+
+TEST(CollectionPlan, MixedListUnderCacheControlTakesThreeRuns) {
   // Pair 2 of profiler_check.sh in short: SASS first, then others, the SASS
-  // peak (a chip property) among the others.
-  auto runs = planCollectionRuns({kFadd, kFfma, kTime, kPeak, kDram}, "all", true);
-  ASSERT_EQ(runs.size(), 2u);
-  EXPECT_FALSE(runs[0].sass);
+  // peak (a chip property) among the others; the duration once more.
+  auto runs = planCollectionRuns({kFadd, kFfma, kTime, kPeak, kDram}, "all", {});
+  ASSERT_EQ(runs.size(), 3u);
+  EXPECT_EQ(runs[0].purpose, RunPurpose::kMain);
   EXPECT_EQ(runs[0].metrics, (std::vector<std::string>{kTime, kPeak, kDram}));
-  EXPECT_TRUE(runs[1].sass);
+  EXPECT_EQ(runs[1].purpose, RunPurpose::kSass);
   EXPECT_EQ(runs[1].metrics, (std::vector<std::string>{kFadd, kFfma}));
+  EXPECT_EQ(runs[2].purpose, RunPurpose::kTiming);
+  EXPECT_EQ(runs[2].metrics, (std::vector<std::string>{kTime}));
+}
+
+TEST(CollectionPlan, TimingRunTakesTheTimingMetricsInOrder) {
+  auto runs = planCollectionRuns({kSolPct, kSmHz, kDram, kTime, kCycles}, "all", {});
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].metrics, (std::vector<std::string>{kSolPct, kSmHz, kDram, kTime, kCycles}));
+  EXPECT_EQ(runs[1].purpose, RunPurpose::kTiming);
+  EXPECT_EQ(runs[1].metrics, (std::vector<std::string>{kSmHz, kTime, kCycles}));
+  // GPUSCOPE_PROFILER_TIMING_RUN=0 (A/B): the main run's values only.
+  EXPECT_EQ(planCollectionRuns({kSolPct, kTime}, "all", {.sass_split = true, .timing_run = false}).size(), 1u);
 }
 
 TEST(CollectionPlan, OneRunOtherwise) {
@@ -43,12 +71,12 @@ TEST(CollectionPlan, OneRunOtherwise) {
   for (const auto& [list, cache, split] :
        std::vector<std::tuple<std::vector<std::string>, std::string, bool>>{
            {mixed, "none", true},  // kernel replay measures both in one session
-           {mixed, "all", false},  // GPUSCOPE_PROFILER_SASS_SPLIT=0: run 4's way
-           {{kTime, kDram}, "all", true},
+           {{kDram, kFfma}, "all", false},  // GPUSCOPE_PROFILER_SASS_SPLIT=0: run 4's way
+           {{kDram, kSolPct}, "all", true},  // no timing metric
            {{kFfma}, "all", true}}) {  // the injection uses kernel replay for it
-    auto runs = planCollectionRuns(list, cache, split);
+    auto runs = planCollectionRuns(list, cache, {.sass_split = split, .timing_run = true});
     ASSERT_EQ(runs.size(), 1u) << cache;
-    EXPECT_FALSE(runs[0].sass);
+    EXPECT_EQ(runs[0].purpose, RunPurpose::kMain);
     EXPECT_EQ(runs[0].metrics, list);
   }
 }
@@ -76,7 +104,7 @@ TEST(CollectionPlan, MergeMatchesProcessesAndKernelsByPosition) {
   sass.kernels = {kernel(200, "prog", "_Z5saxpy", 65536, {{kFfma, 16777216}}, 1),
                   kernel(200, "prog", "_Z6reduce", 1024, {{kFfma, 0}}, 1),
                   kernel(201, "child", "_Z5saxpy", 8, {{kFfma, 2048}}, 1)};
-  EXPECT_EQ(mergeSassRun(main, sass), 3u);
+  EXPECT_EQ(mergeRun(main, sass, RunPurpose::kSass), 3u);
   EXPECT_TRUE(main.warnings.empty());
   ASSERT_NE(main.kernels[0].counter(kFfma), nullptr);
   EXPECT_EQ(*main.kernels[0].counter(kFfma), 16777216);
@@ -94,7 +122,7 @@ TEST(CollectionPlan, MergeStopsAtTheFirstDifferentLaunchOfAProcess) {
   // Second kernel has another grid: it and everything after it stay unmerged.
   sass.kernels = {kernel(2, "prog", "_Z1a", 10, {{kFfma, 5}}, 1), kernel(2, "prog", "_Z1b", 20, {{kFfma, 6}}, 1),
                   kernel(2, "prog", "_Z1a", 10, {{kFfma, 7}}, 1)};
-  EXPECT_EQ(mergeSassRun(main, sass), 1u);
+  EXPECT_EQ(mergeRun(main, sass, RunPurpose::kSass), 1u);
   EXPECT_EQ(*main.kernels[0].counter(kFfma), 5);
   EXPECT_EQ(main.kernels[1].counter(kFfma), nullptr);
   EXPECT_EQ(main.kernels[2].counter(kFfma), nullptr);
@@ -106,20 +134,45 @@ TEST(CollectionPlan, MergeStopsAtTheFirstDifferentLaunchOfAProcess) {
 TEST(CollectionPlan, CrashedOrOtherSassRunKeepsTheOtherValues) {
   ProfileRun main, empty, other;
   main.kernels = {kernel(1, "prog", "_Z1a", 10, {{kTime, 1}}, 9), kernel(1, "prog", "_Z1b", 10, {{kTime, 2}}, 9)};
-  EXPECT_EQ(mergeSassRun(main, empty), 0u);  // the SASS run died before its first kernel
+  EXPECT_EQ(mergeRun(main, empty, RunPurpose::kSass), 0u);  // the SASS run died before its first kernel
   EXPECT_EQ(main.kernels[0].counters.size(), 1u);
   EXPECT_NE(main.warnings.at(0).find("missing for 2 of 2 kernels"), std::string::npos);
   // A SASS run of another process name matches nothing.
   other.kernels = {kernel(2, "python3", "_Z1a", 10, {{kFfma, 5}}, 1)};
   main.warnings.clear();
-  EXPECT_EQ(mergeSassRun(main, other), 0u);
+  EXPECT_EQ(mergeRun(main, other, RunPurpose::kSass), 0u);
   EXPECT_EQ(main.kernels[0].counter(kFfma), nullptr);
   // A SASS run that ended after the first kernel: that one merges.
   ProfileRun partial;
   partial.kernels = {kernel(3, "prog", "_Z1a", 10, {{kFfma, 5}}, 1)};
   main.warnings.clear();
-  EXPECT_EQ(mergeSassRun(main, partial), 1u);
+  EXPECT_EQ(mergeRun(main, partial, RunPurpose::kSass), 1u);
   EXPECT_NE(main.warnings.at(0).find("missing for 1 of 2 kernels"), std::string::npos);
+}
+
+TEST(CollectionPlan, TimingRunValuesReplaceUnlessMultiPass) {
+  ProfileRun main, timing;
+  main.kernels = {kernel(1, "prog", "_Z5saxpy", 65536, {{kDram, 5e8}, {kTime, 69248}, {kCycles, 103809}}, 9),
+                  kernel(1, "prog", "_Z6reduce", 1024, {{kDram, 7e7}, {kTime, 32480}}, 9),
+                  kernel(1, "prog", "_Z5saxpy", 65536, {{kDram, 5e8}, {kTime, 68352}}, 9)};
+  // H200 run L's saxpy: 63,072 ns in the kernel-replay pass. The second
+  // kernel needed two passes there: its user-replay value stays.
+  timing.kernels = {kernel(2, "prog", "_Z5saxpy", 65536, {{kTime, 63072}, {kCycles, 94570}}, 1),
+                    kernel(2, "prog", "_Z6reduce", 1024, {{kTime, 40000}}, 2),
+                    kernel(2, "prog", "_Z5saxpy", 65536, {{kTime, 61696}}, 1)};
+  EXPECT_EQ(mergeRun(main, timing, RunPurpose::kTiming), 2u);
+  EXPECT_EQ(*main.kernels[0].counter(kTime), 63072);
+  EXPECT_EQ(*main.kernels[0].counter(kCycles), 94570);
+  EXPECT_EQ(*main.kernels[0].counter(kDram), 5e8);
+  EXPECT_EQ(main.kernels[0].counters.size(), 3u);  // replaced, not appended
+  EXPECT_EQ(main.kernels[0].passes, 10);
+  EXPECT_EQ(*main.kernels[1].counter(kTime), 32480);
+  EXPECT_EQ(main.kernels[1].passes, 9);
+  EXPECT_EQ(*main.kernels[2].counter(kTime), 61696);
+  ASSERT_EQ(main.warnings.size(), 1u);
+  EXPECT_NE(main.warnings[0].find("timing metrics (duration, elapsed cycles) of 1 of 3 kernels are from user replay"),
+            std::string::npos)
+      << main.warnings[0];
 }
 
 TEST(CollectionPlan, MergedValueReachesTheReportFromTwoResultsFiles) {
@@ -139,7 +192,7 @@ TEST(CollectionPlan, MergedValueReachesTheReportFromTwoResultsFiles) {
   ProfileRun main, sass;
   ASSERT_TRUE(parseResults(first, "a.tsv", main).ok());
   ASSERT_TRUE(parseResults(second, "b.tsv", sass).ok());
-  ASSERT_EQ(mergeSassRun(main, sass), 1u);
+  ASSERT_EQ(mergeRun(main, sass, RunPurpose::kSass), 1u);
   ReportSpec spec;
   spec.metrics = {kTime, kFfma};
   const std::string csv = formatCsv(main, spec);

@@ -68,6 +68,27 @@ TEST(InjectionEnvironment, ReplacesOldSettingsAndPassesFilters) {
   EXPECT_EQ(metrics, 1u);
 }
 
+TEST(InjectionEnvironment, TimingRunAsksForKernelReplayOverTheUsersSwitch) {
+  KernelsOptions o;
+  o.command = {"./prog"};
+  StatusOr<ProfilePlan> plan = planProfile(o);
+  ASSERT_TRUE(plan.ok());
+  std::string ab = "GPUSCOPE_PROFILER_USER_REPLAY=1";
+  char* base[] = {ab.data(), nullptr};
+  auto count = [](const std::vector<std::string>& env, const std::string& prefix) {
+    return std::count_if(env.begin(), env.end(), [&](const std::string& e) { return e.starts_with(prefix); });
+  };
+  // The main run passes the user's A/B value on untouched.
+  std::vector<std::string> env = injectionEnvironment(o, *plan, "/lib/inject.so", "/tmp/r", base);
+  EXPECT_EQ(count(env, "GPUSCOPE_PROFILER_USER_REPLAY="), 1);
+  EXPECT_EQ(count(env, "GPUSCOPE_PROFILER_USER_REPLAY=1"), 1);
+  // The timing run replaces it: exactly one value, 0.
+  plan->kernel_replay = true;
+  env = injectionEnvironment(o, *plan, "/lib/inject.so", "/tmp/r", base);
+  EXPECT_EQ(count(env, "GPUSCOPE_PROFILER_USER_REPLAY="), 1);
+  EXPECT_EQ(count(env, "GPUSCOPE_PROFILER_USER_REPLAY=0"), 1);
+}
+
 TEST(RunKernels, UnsupportedMetricIsExit2AndWritesNothing) {
   std::string out = (std::filesystem::temp_directory_path() / ("gpuscope-k-" + std::to_string(getpid()) + ".csv")).string();
   KernelsOptions o;
