@@ -130,7 +130,12 @@ else
   say "SKIP pytorch checks (torch with CUDA not importable)"
 fi
 
-# 4. Overhead.
+# 4. Overhead (SKIP_OVERHEAD=1 leaves it to overhead_ab2.sh, which measures
+# it over interleaved rounds).
+if [ "${SKIP_OVERHEAD:-0}" = 1 ]; then
+  say "== $FAILS failed (overhead skipped)"
+  exit $((FAILS > 0))
+fi
 base=$($T "$WORK/eb" 100000 2>>"$LOG"); traced=$($T "$GS" trace -o "$WORK/eb.gpuscope" -- "$WORK/eb" 100000 2>>"$LOG")
 say "  empty launches untraced: $base"
 say "  empty launches traced:   $traced"
