@@ -40,6 +40,7 @@ Status applyToken(std::string_view token, AbKnobs* k) {
   if (name == "graph_trace") return boolean(&k->graph_trace);
   if (name == "kernel_first") return boolean(&k->kernel_first);
   if (name == "api") return boolean(&k->api);
+  if (name == "api_ids") return boolean(&k->api_ids);
   if (name == "kernels") return boolean(&k->kernels);
   if (name == "memcpy") return boolean(&k->memcpy_kind);
   if (name == "memset") return boolean(&k->memset_kind);
@@ -180,6 +181,7 @@ std::string AbKnobs::describe() const {
   if (graph_trace != d.graph_trace) add("graph_trace=" + b(graph_trace));
   if (kernel_first != d.kernel_first) add("kernel_first=" + b(kernel_first));
   if (api != d.api) add("api=" + b(api));
+  if (api_ids != d.api_ids) add("api_ids=" + b(api_ids));
   if (kernels != d.kernels) add("kernels=" + b(kernels));
   if (memcpy_kind != d.memcpy_kind) add("memcpy=" + b(memcpy_kind));
   if (memset_kind != d.memset_kind) add("memset=" + b(memset_kind));

@@ -28,6 +28,9 @@
 //   graph_trace=0|1     [1] GRAPH_TRACE kind in graph mode
 //   kernel_first=0|1    [0] enable GPU kinds before RUNTIME/DRIVER
 //   api=0|1             [1] RUNTIME/DRIVER kinds at all (0: no API records)
+//   api_ids=0|1         [0] 1: the same API records through per-callback-id
+//                       enables (cuptiActivityEnableRuntimeApi/DriverApi) with
+//                       the RUNTIME/DRIVER kinds themselves left off
 //   kernels=0|1         [1] CONCURRENT_KERNEL kind (0: no kernel records)
 //   memcpy=0|1          [1] MEMCPY kind (0: no copy records)
 //   memset=0|1          [1] MEMSET kind (0: no memset records)
@@ -81,6 +84,7 @@ struct AbKnobs {
   bool graph_trace = true;
   bool kernel_first = false;
   bool api = true;
+  bool api_ids = false;
   bool kernels = true;
   bool memcpy_kind = true;
   bool memset_kind = true;

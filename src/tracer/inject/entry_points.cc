@@ -10,9 +10,11 @@
 // CUDA call (reference/cupti_nvtx.md 4.2: forwarding alone crashed then).
 #include <cupti.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
+#include <vector>
 
 #include "tracer/ab_knobs.h"
 #include "tracer/api_filter.h"
@@ -52,6 +54,19 @@ const char* cuptiApiName(bool driver, uint32_t cbid) {
       CUPTI_SUCCESS)
     return nullptr;
   return name;
+}
+
+// Every callback id of the domain below cbid_end that is recorded: all of
+// them with --cuda-trace-all-apis or filter=none, else all but the hot
+// queries.
+std::vector<uint32_t> recordedCallbackIds(bool driver, uint32_t cbid_end, const Session* s) {
+  std::vector<uint32_t> hot;
+  if (!s->config.trace_all_apis && s->ab.filter != ApiFilterKind::kNone)
+    hot = hotQueryCallbackIds(driver, cbid_end, cuptiApiName);
+  std::vector<uint32_t> ids;
+  for (uint32_t cbid = 1; cbid < cbid_end; ++cbid)
+    if (!std::binary_search(hot.begin(), hot.end(), cbid)) ids.push_back(cbid);
+  return ids;
 }
 
 // After the RUNTIME/DRIVER kinds are enabled (enabling a kind resets the
@@ -151,9 +166,27 @@ void setAttribute(CUpti_ActivityAttribute attr, size_t value_size, void* value, 
   warnIfFailed(cuptiActivitySetAttribute(attr, &value_size, value), what);
 }
 
+// A/B knob api_ids=1: the records the kinds plus disableHotQueries give,
+// enabled id by id with the RUNTIME/DRIVER kinds off (does CUPTI then
+// intercept the calls it records nothing for at lower cost?). The id lists
+// are computed once per process.
+void setApiIds(Session* s, bool on) {
+  static const std::vector<uint32_t> runtime_ids = recordedCallbackIds(false, CUPTI_RUNTIME_TRACE_CBID_SIZE, s);
+  static const std::vector<uint32_t> driver_ids = recordedCallbackIds(true, CUPTI_DRIVER_TRACE_CBID_SIZE, s);
+  for (uint32_t id : runtime_ids) cuptiActivityEnableRuntimeApi(id, on ? 1 : 0);
+  if (s->ab.driver)
+    for (uint32_t id : driver_ids) cuptiActivityEnableDriverApi(id, on ? 1 : 0);
+}
+
 void enableApiKinds(Session* s) {
   const TracerConfig& c = s->config;
   if (!s->ab.api) return;
+  if (s->ab.api_ids) {
+    setApiIds(s, true);
+    std::lock_guard<std::mutex> lock(s->mu);
+    s->rec.rows.meta["cuda_api_filter"] = c.trace_all_apis ? "all_by_id" : "hot_queries_off_by_id";
+    return;
+  }
   enableKind(s, CUPTI_ACTIVITY_KIND_RUNTIME);
   if (s->ab.driver) enableKind(s, CUPTI_ACTIVITY_KIND_DRIVER);
   // Queries frameworks make many times per launch (api_filter.h): each
@@ -183,7 +216,8 @@ void enableGpuKinds(Session* s) {
 
 // The kinds enableApiKinds and enableGpuKinds turn on: what a
 // cudaProfilerApi capture range switches (setCudaCollection).
-void disableCudaKinds() {
+void disableCudaKinds(Session* s) {
+  if (s->ab.api_ids && s->ab.api) setApiIds(s, false);
   // Kinds that were never enabled (DRIVER with driver=0, ...) just refuse.
   for (CUpti_ActivityKind kind :
        {CUPTI_ACTIVITY_KIND_RUNTIME, CUPTI_ACTIVITY_KIND_DRIVER, CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL,
@@ -260,7 +294,7 @@ void setCudaCollection(Session* s, bool on) {
   if (on) {
     enableCudaKinds(s);
   } else {
-    disableCudaKinds();
+    disableCudaKinds(s);
   }
 }
 
