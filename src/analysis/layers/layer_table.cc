@@ -4,19 +4,10 @@
 #include <unordered_map>
 
 #include "analysis/iterations.h"
+#include "analysis/layers/kernel_layer.h"
 #include "analysis/myelin/kernel_name_decoder.h"
 
 namespace gpuscope::analysis {
-namespace {
-
-bool isWrapperRange(std::string_view name, std::string_view domain, const std::string& iteration_name) {
-  if (domain == "myelin-exec") return true;
-  if (name == "ExecutionContext::enqueue" || name == "TensorRT:ExecutionContext::enqueue") return true;
-  std::string norm = normalizeIterationName(name);
-  return norm == iteration_name || norm == "ProfilerStep#N";
-}
-
-}  // namespace
 
 LayerTable buildLayerTable(TraceIndex& index, const IterationSet& iterations) {
   const model::Trace& t = index.trace();
@@ -36,57 +27,21 @@ LayerTable buildLayerTable(TraceIndex& index, const IterationSet& iterations) {
       if (t.kernels.start[i] > 0 && t.kernels.end[i] >= t.kernels.start[i]) kernels.push_back(i);
   }
 
-  // Innermost non-wrapper NVTX range per launch call.
-  const stats::NvtxRangeSet& ranges = ctx.projectionRanges();
-  std::vector<uint8_t> wrapper(ranges.size(), 0);
-  for (uint32_t r = 0; r < ranges.size(); ++r) {
-    uint32_t row = ranges.row[r];
-    wrapper[r] = isWrapperRange(t.str(t.nvtx.text[row]), t.str(t.nvtx.domain[row]), iterations.name);
-  }
-  std::unordered_map<uint32_t, uint32_t> range_of_api;
-  for (auto [r, a] : ctx.rangeApiPairs()) {
-    if (wrapper[r]) continue;
-    auto [it, fresh] = range_of_api.try_emplace(a, r);
-    if (!fresh && ranges.level[r] > ranges.level[it->second]) it->second = r;
-  }
-  // Graph nodes -> NVTX text recorded at capture.
-  std::unordered_map<int64_t, model::StringId> node_text;
-  for (size_t i = 0; i < t.graph_nodes.size(); ++i)
-    if (t.graph_nodes.nvtx_text[i] != model::kEmptyString)
-      node_text.emplace(t.graph_nodes.node_id[i], t.graph_nodes.nvtx_text[i]);
-  std::unordered_map<int64_t, uint32_t> cpu_op_by_ext;
-  for (size_t i = 0; i < t.cpu_ops.size(); ++i)
-    if (t.cpu_ops.external_id[i] != model::kNullI64) cpu_op_by_ext.emplace(t.cpu_ops.external_id[i], i);
+  const KernelLayerResolver resolver(t, ctx, iterations.name);
 
   // Kernels are grouped by the StringId of the text that names their layer
   // (no string work per kernel); texts naming the same layer merge below.
-  enum Source : uint8_t { kNvtx, kGraphNode, kCpuOp, kNone };
   static const char* kSourceName[] = {"nvtx", "graph_node", "cpu_op", "none"};
   struct Acc {
-    Source source = kNone;
+    LayerSource source = LayerSource::kNone;
     std::vector<int64_t> durations;
     std::unordered_map<model::StringId, int64_t> by_kernel;
   };
   std::unordered_map<uint64_t, Acc> groups;  // (source << 32) | StringId
   for (uint32_t k : kernels) {
-    Source source = kNone;
-    model::StringId text = model::kEmptyString;
-    int32_t api = index.launchApi(stats::packGpuOp(stats::GpuOpTable::kKernel, k));
-    if (api >= 0 && index.apiClass(api) != ApiClass::kGraphLaunch) {
-      auto r = range_of_api.find(static_cast<uint32_t>(api));
-      // The domain ("TensorRT") is not part of the layer name.
-      if (r != range_of_api.end()) text = t.nvtx.text[ranges.row[r->second]], source = kNvtx;
-    }
-    if (source == kNone && t.kernels.graph_node_id[k] != model::kNullI64) {
-      auto n = node_text.find(t.kernels.graph_node_id[k]);
-      if (n != node_text.end()) text = n->second, source = kGraphNode;
-    }
-    if (source == kNone && t.kernels.external_id[k] != model::kNullI64) {
-      auto c = cpu_op_by_ext.find(t.kernels.external_id[k]);
-      if (c != cpu_op_by_ext.end()) text = t.cpu_ops.name[c->second], source = kCpuOp;
-    }
-    Acc& a = groups[(static_cast<uint64_t>(source) << 32) | text];
-    a.source = source;
+    const KernelLayerText named = resolver.resolve(k, index.launchApi(stats::packGpuOp(stats::GpuOpTable::kKernel, k)));
+    Acc& a = groups[(static_cast<uint64_t>(named.source) << 32) | named.text];
+    a.source = named.source;
     int64_t d = t.kernels.end[k] - t.kernels.start[k];
     a.durations.push_back(d);
     a.by_kernel[t.kernels.name[k]] += d;
@@ -95,9 +50,9 @@ LayerTable buildLayerTable(TraceIndex& index, const IterationSet& iterations) {
   std::unordered_map<std::string, Acc> acc;
   for (auto& [key, g] : groups) {
     model::StringId text = static_cast<model::StringId>(key & 0xFFFFFFFFu);
-    std::string layer = g.source == kNone ? std::string(kNoLayer)
-                        : g.source == kCpuOp ? std::string(t.str(text))
-                                             : layerNameFromNvtx(t.str(text));
+    std::string layer = g.source == LayerSource::kNone    ? std::string(kNoLayer)
+                        : g.source == LayerSource::kCpuOp ? std::string(t.str(text))
+                                                          : layerNameFromNvtx(t.str(text));
     Acc& a = acc[layer];
     if (a.durations.empty()) a.source = g.source;
     a.durations.insert(a.durations.end(), g.durations.begin(), g.durations.end());
@@ -107,7 +62,7 @@ LayerTable buildLayerTable(TraceIndex& index, const IterationSet& iterations) {
     LayerRow r;
     r.layer = layer;
     r.parsed = parseLayerName(layer);
-    r.source = kSourceName[a.source];
+    r.source = kSourceName[static_cast<size_t>(a.source)];
     r.kernels = a.by_kernel.size();
     r.calls = a.durations.size();
     for (int64_t d : a.durations) r.total += d;
