@@ -205,7 +205,12 @@ void enableGpuKinds(Session* s) {
   if (s->ab.memset_kind) enableKind(s, CUPTI_ACTIVITY_KIND_MEMSET);
   // Without callbacks (another CUPTI client subscribed first) the
   // synchronizing calls cannot be seen: fall back to the activity kind.
-  if (s->ab.sync == SyncKind::kActivity || (s->ab.sync == SyncKind::kCallbacks && !s->subscribed)) {
+  const bool sync_kind = s->ab.sync == SyncKind::kActivity || (s->ab.sync == SyncKind::kCallbacks && !s->subscribed);
+  if (s->ab.sync != SyncKind::kOff) {
+    std::lock_guard<std::mutex> lock(s->mu);
+    s->rec.rows.meta["cuda_sync_source"] = sync_kind ? "activity" : "callbacks";
+  }
+  if (sync_kind) {
     enableKind(s, CUPTI_ACTIVITY_KIND_SYNCHRONIZATION);
     cuptiActivityEnableAllSyncRecords(0);  // no records for not-ready event/stream queries
   }
