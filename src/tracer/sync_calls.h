@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <unordered_map>
 
@@ -32,6 +33,26 @@ std::span<const uint32_t> syncCallbackIds(bool driver);
 // Which synchronization `cbid` is and its stream/event arguments; `params`
 // is the callback's functionParams (may be null for calls without any).
 SyncCall syncCallOf(bool driver, uint32_t cbid, const void* params);
+
+// One thread's synchronizing call in progress. A runtime call that reaches
+// the driver's callback too (cudaStreamSynchronize -> cuStreamSynchronize)
+// is one synchronization, timed by the outermost call; an exit without its
+// enter (tracing began inside the call) ends nothing.
+class SyncCallTracker {
+ public:
+  void enter(int64_t now) {
+    if (depth_++ == 0) start_ = now;
+  }
+  // The outermost call's start when this exit ends it.
+  std::optional<int64_t> exit() {
+    if (depth_ == 0 || --depth_ != 0) return std::nullopt;
+    return start_;
+  }
+
+ private:
+  int depth_ = 0;
+  int64_t start_ = 0;
+};
 
 // Small ids for event handles, assigned on first sight, as CUPTI numbers
 // events in its records. A handle reused after cudaEventDestroy keeps its

@@ -18,10 +18,7 @@ namespace {
 
 thread_local NvtxStack t_nvtx;
 thread_local int t_instantiating = 0;  // depth of cu/cudaGraphInstantiate* calls
-// The outermost synchronizing call of this thread (a runtime call that
-// reaches the driver's callback too is one synchronization, not two).
-thread_local int t_sync_depth = 0;
-thread_local int64_t t_sync_start = 0;
+thread_local SyncCallTracker t_sync;
 
 std::string narrow(const wchar_t* w) {
   std::string s;
@@ -132,13 +129,11 @@ bool isInstantiate(CUpti_CallbackDomain domain, CUpti_CallbackId cbid) {
 // callbacks: its host interval, the API record's correlation id, context,
 // stream and event (sync_calls.h says why not the activity kind).
 void onSync(Session* s, const SyncCall& call, const CUpti_CallbackData* d, bool enter) {
-  if (enter) {
-    if (t_sync_depth++ == 0) t_sync_start = nowNs();
-    return;
-  }
-  if (t_sync_depth == 0 || --t_sync_depth != 0 || !s->collecting) return;
+  if (enter) return t_sync.enter(nowNs());
+  std::optional<int64_t> start = t_sync.exit();
+  if (!start || !s->collecting) return;
   model::SyncTable::Row r;
-  r.start = t_sync_start;
+  r.start = *start;
   r.end = nowNs();
   r.pid = s->pid;
   r.tid = ::gettid();  // CUPTI's record has no thread; the call's is known here

@@ -89,6 +89,23 @@ TEST(SyncCallsTest, DefaultStreamPseudoHandles) {
   EXPECT_TRUE(c.has_stream);
 }
 
+TEST(SyncCallsTest, NestedRuntimeAndDriverCallbacksAreOneSynchronization) {
+  // cudaStreamSynchronize enter (100), cuStreamSynchronize enter (105) and
+  // exit, cudaStreamSynchronize exit: one row starting at 100.
+  SyncCallTracker t;
+  t.enter(100);
+  t.enter(105);
+  EXPECT_EQ(t.exit(), std::nullopt);
+  EXPECT_EQ(t.exit(), std::optional<int64_t>(100));
+  // The next call starts afresh.
+  t.enter(200);
+  EXPECT_EQ(t.exit(), std::optional<int64_t>(200));
+  // An exit whose enter was never seen ends nothing, and leaves no debt.
+  EXPECT_EQ(t.exit(), std::nullopt);
+  t.enter(300);
+  EXPECT_EQ(t.exit(), std::optional<int64_t>(300));
+}
+
 TEST(SyncCallsTest, EventIdsAreStablePerHandle) {
   EventIds ids;
   EXPECT_EQ(ids.idOf(handle(0x100)), 1);
