@@ -21,6 +21,10 @@ inline constexpr int kSchemaVersion = 2;
 // Values per column_chunks blob, at most (the reader rejects larger chunks).
 inline constexpr size_t kColumnChunkRows = size_t{1} << 20;
 
+// Traces with fewer rows (all tables together) are written with 4 KB
+// pages instead of 16 KB (writer.cc).
+inline constexpr size_t kSmallTraceRows = 50000;
+
 struct StoreWriteOptions {
   bool force = false;  // replace an existing file
   // Values per column_chunks blob, 1..kColumnChunkRows; tests lower it to

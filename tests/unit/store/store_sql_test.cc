@@ -3,6 +3,7 @@
 // API, not through readStore.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <set>
 
 #include "base/version.h"
@@ -36,6 +37,20 @@ TEST_F(StoreSqlTest, MetaHoldsVersionProducerAndSource) {
   EXPECT_EQ(queryText(path_, "SELECT value FROM meta WHERE key='source_format'"), "nsys_sqlite");
   EXPECT_EQ(queryText(path_, "SELECT value FROM meta WHERE key='time_base_ns'"),
             "1700000000000000000");
+}
+
+TEST_F(StoreSqlTest, PageSizeFollowsTheTraceSize) {
+  // Every table and index takes a page at least: 4 KB pages for small traces.
+  EXPECT_EQ(queryInt(path_, "PRAGMA page_size"), 4096);
+  EXPECT_LT(std::filesystem::file_size(path_), 160u * 1024);
+  // Just at the threshold (rows of all tables together): 16 KB pages.
+  model::Trace big = testing::makeFullTrace(1);
+  size_t rows = 0;
+  big.forEachTable([&](const auto& t) { rows += t.size(); });
+  for (size_t i = rows; i < kSmallTraceRows; ++i) big.kernels.push(big.kernels.row(0));
+  const std::string path = dir_.file("threshold.gpuscope");
+  ASSERT_TRUE(writeStore(big, path, false).ok());
+  EXPECT_EQ(queryInt(path, "PRAGMA page_size"), 16384);
 }
 
 TEST_F(StoreSqlTest, DurationsAndNullsCountAsByHand) {
