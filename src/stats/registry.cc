@@ -8,7 +8,7 @@
 namespace gpuscope::stats {
 namespace {
 
-constexpr std::array<ReportInfo, 15> kReports = {{
+constexpr std::array<ReportInfo, 20> kReports = {{
     {"cuda_api_sum", "cudaapisum", "CUDA API Summary",
      "CUDA runtime/driver API calls grouped by name: time, count, avg/med/min/max/stddev", "",
      cudaApiSum},
@@ -17,6 +17,13 @@ constexpr std::array<ReportInfo, 15> kReports = {{
     {"cuda_gpu_kern_sum", "gpukernsum", "CUDA GPU Kernel Summary",
      "kernels grouped by name (:base short name, :mangled mangled name)", "base|mangled",
      cudaGpuKernSum},
+    {"cuda_gpu_kern_gb_sum", "", "CUDA GPU Kernel/Grid/Block Summary",
+     "kernels grouped by name and launch geometry (GridXYZ, BlockXYZ)", "base|mangled", cudaGpuKernGbSum},
+    {"cuda_gpu_sum", "gpusum", "CUDA GPU Summary (Kernels/MemOps)",
+     "kernels and memcpy/memset in one table, by Category and Operation", "base|mangled", cudaGpuSum},
+    {"cuda_api_gpu_sum", "apigpusum", "CUDA Summary (API/Kernels/MemOps)",
+     "CUDA API calls, kernels and memcpy/memset in one table, by Category and Operation", "base|mangled",
+     cudaApiGpuSum},
     {"cuda_gpu_mem_time_sum", "gpumemtimesum", "CUDA GPU MemOps Summary (by Time)",
      "memcpy/memset grouped by operation, by time", "", cudaGpuMemTimeSum},
     {"cuda_gpu_mem_size_sum", "gpumemsizesum", "CUDA GPU MemOps Summary (by Size)",
@@ -31,6 +38,10 @@ constexpr std::array<ReportInfo, 15> kReports = {{
      "every kernel, memcpy and memset, by start time", "base|mangled", cudaGpuTrace},
     {"nvtx_sum", "nvtxsum", "NVTX Range Summary",
      "NVTX push/pop and start/end ranges grouped by name and style", "", nvtxSum},
+    {"nvtx_pushpop_sum", "nvtxppsum", "NVTX Push/Pop Range Summary", "NVTX push/pop ranges grouped by name", "",
+     nvtxPushPopSum},
+    {"nvtx_startend_sum", "nvtxsesum", "NVTX Start/End Range Summary", "NVTX start/end ranges grouped by name", "",
+     nvtxStartEndSum},
     {"nvtx_pushpop_trace", "nvtxpptrace", "NVTX Push/Pop Range Trace",
      "every push/pop range with its nesting (level, parent, children)", "", nvtxPushPopTrace},
     {"nvtx_kern_sum", "nvtxkernsum", "NVTX Range Kernel Summary",

@@ -14,14 +14,17 @@ bool isCudaApiRow(const model::Trace& trace, size_t i) {
          kind != static_cast<int32_t>(model::ApiKind::kCublas);
 }
 
-ReportTable cudaApiSum(ReportContext& ctx, const ReportOptions&) {
-  const model::Trace& tr = ctx.trace();
+NameGroups cudaApiGroups(const model::Trace& tr) {
   const auto& a = tr.api_calls;
-  ReportTable t("cuda_api_sum", "CUDA API Summary");
-  NameGroups groups = summarizeByName(
+  return summarizeByName(
       a.size(), tr.strings.size(), [&](size_t i) { return isCudaApiRow(tr, i) && a.end[i] != kNullI64; },
       [&](size_t i) { return a.name[i]; }, [&](size_t i) { return a.end[i] - a.start[i]; });
-  buildNameSummary(t, tr, groups, SummarySpec{true, "Total Time", "Num Calls", Unit::kDurNs, {"Name"}},
+}
+
+ReportTable cudaApiSum(ReportContext& ctx, const ReportOptions&) {
+  const model::Trace& tr = ctx.trace();
+  ReportTable t("cuda_api_sum", "CUDA API Summary");
+  buildNameSummary(t, tr, cudaApiGroups(tr), SummarySpec{true, "Total Time", "Num Calls", Unit::kDurNs, {"Name"}},
                    "does not contain CUDA API data");
   return t;
 }

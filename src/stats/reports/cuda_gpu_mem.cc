@@ -16,14 +16,14 @@ uint32_t copyGroup(int32_t kind) {
   return (kind >= 0 && static_cast<uint32_t>(kind) < kCopyKinds) ? static_cast<uint32_t>(kind) : 0;
 }
 
+}  // namespace
+
 // Collects one value per memop (duration or bytes) with its operation group,
 // then keeps only the groups that occur.
-ReportTable memSummary(ReportContext& ctx, bool by_size) {
-  const model::Trace& tr = ctx.trace();
+MemOpGroups memOpGroups(const model::Trace& tr, bool by_size) {
   const auto& m = tr.memcpys;
   const auto& s = tr.memsets;
-  ReportTable t(by_size ? "cuda_gpu_mem_size_sum" : "cuda_gpu_mem_time_sum",
-                by_size ? "CUDA GPU MemOps Summary (by Size)" : "CUDA GPU MemOps Summary (by Time)");
+  MemOpGroups out;
   std::vector<int64_t> values;
   std::vector<uint32_t> group;
   values.reserve(m.size() + s.size());
@@ -38,19 +38,30 @@ ReportTable memSummary(ReportContext& ctx, bool by_size) {
     values.push_back(by_size ? s.bytes[i] : s.end[i] - s.start[i]);
     group.push_back(kMemsetGroup);
   }
-  if (values.empty()) {
+  if (values.empty()) return out;
+  std::vector<SummaryStats> all = summarizeGroups(values, group, kCopyKinds + 1);
+  for (uint32_t g = 0; g <= kCopyKinds; ++g) {
+    if (all[g].count == 0) continue;
+    out.stats.push_back(all[g]);
+    out.labels.push_back(g == kMemsetGroup ? std::string_view("[CUDA memset]")
+                                           : model::copyKindLabel(static_cast<int32_t>(g)));
+  }
+  return out;
+}
+
+namespace {
+
+ReportTable memSummary(ReportContext& ctx, bool by_size) {
+  ReportTable t(by_size ? "cuda_gpu_mem_size_sum" : "cuda_gpu_mem_time_sum",
+                by_size ? "CUDA GPU MemOps Summary (by Size)" : "CUDA GPU MemOps Summary (by Time)");
+  MemOpGroups groups = memOpGroups(ctx.trace(), by_size);
+  if (groups.stats.empty()) {
     t.setSkipped("does not contain GPU memory data");
     return t;
   }
-  std::vector<SummaryStats> all = summarizeGroups(values, group, kCopyKinds + 1);
-  std::vector<SummaryStats> stats;
+  const std::vector<SummaryStats>& stats = groups.stats;
   std::vector<uint32_t> texts;
-  for (uint32_t g = 0; g <= kCopyKinds; ++g) {
-    if (all[g].count == 0) continue;
-    stats.push_back(all[g]);
-    texts.push_back(t.internText(g == kMemsetGroup ? std::string_view("[CUDA memset]")
-                                                   : model::copyKindLabel(static_cast<int32_t>(g))));
-  }
+  for (std::string_view label : groups.labels) texts.push_back(t.internText(label));
   if (by_size) {
     buildSummary(t, SummarySpec{false, "Total", "Count", Unit::kMemB, {"Operation"}}, stats, texts);
   } else {

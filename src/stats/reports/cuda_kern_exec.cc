@@ -5,7 +5,6 @@
 //   K = kernel.end - kernel.start         (kernel time)
 //   T = max(api.end, kernel.end) - api.start
 #include <algorithm>
-#include <cstdio>
 #include <numeric>
 
 #include "stats/flat_index.h"
@@ -32,13 +31,6 @@ std::vector<Launch> joinedLaunches(ReportContext& ctx) {
     out.push_back({static_cast<uint32_t>(i), static_cast<uint32_t>(api[i])});
   }
   return out;
-}
-
-uint32_t geometryText(ReportTable& t, int32_t x, int32_t y, int32_t z) {
-  if (x == model::kNullI32 || y == model::kNullI32 || z == model::kNullI32) return kNullText;
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%4d %4d %4d", x, y, z);  // nsys: printf('%4d %4d %4d', ...)
-  return t.internText(buf);
 }
 
 }  // namespace
@@ -198,8 +190,8 @@ ReportTable cudaKernExecTrace(ReportContext& ctx, const ReportOptions& o) {
     t.setInt(r, c_tid, a.tid[ai]);
     t.setInt(r, c_dev, k.device_id[ki]);
     t.setText(r, c_api, t.traceText(tr.strings, a.name[ai]));
-    t.setText(r, c_grid, geometryText(t, k.grid_x[ki], k.grid_y[ki], k.grid_z[ki]));
-    t.setText(r, c_block, geometryText(t, k.block_x[ki], k.block_y[ki], k.block_z[ki]));
+    t.setText(r, c_grid, launchGeometryText(t, k.grid_x[ki], k.grid_y[ki], k.grid_z[ki]));
+    t.setText(r, c_block, launchGeometryText(t, k.block_x[ki], k.block_y[ki], k.block_z[ki]));
     t.setText(r, c_name, t.traceText(tr.strings, kernelNameId(tr, ki, o)));
   }
   return t;

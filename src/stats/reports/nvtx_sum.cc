@@ -1,5 +1,7 @@
-// nvtx_sum and nvtx_pushpop_trace: NVTX ranges on the CPU timeline.
-// Ranges never closed end at the largest NVTX range timestamp (nsys).
+// nvtx_sum, nvtx_pushpop_sum, nvtx_startend_sum and nvtx_pushpop_trace:
+// NVTX ranges on the CPU timeline. Ranges never closed end at the largest
+// NVTX range timestamp (nsys). The three summaries are one implementation
+// with a style filter; nvtx_sum alone has the Style column.
 #include <algorithm>
 #include <array>
 #include <numeric>
@@ -15,8 +17,18 @@ namespace {
 using model::kNullI64;
 using model::NvtxKind;
 
-bool isRangeKind(int32_t kind) {
-  return kind == static_cast<int32_t>(NvtxKind::kPushPop) || kind == static_cast<int32_t>(NvtxKind::kStartEnd);
+// Which range styles a summary covers.
+enum class StyleFilter { kBoth, kPushPop, kStartEnd };
+
+bool keepKind(StyleFilter f, int32_t kind) {
+  const bool pushpop = kind == static_cast<int32_t>(NvtxKind::kPushPop);
+  const bool startend = kind == static_cast<int32_t>(NvtxKind::kStartEnd);
+  switch (f) {
+    case StyleFilter::kPushPop: return pushpop;
+    case StyleFilter::kStartEnd: return startend;
+    case StyleFilter::kBoth: break;
+  }
+  return pushpop || startend;
 }
 
 constexpr uint32_t kNoGroup = 0xFFFFFFFFu;
@@ -129,8 +141,6 @@ void sortKeys(std::vector<Key>& keys) {
   }
 }
 
-}  // namespace
-
 // Traces can carry millions of distinct range names (one per iteration), so
 // this report avoids the generic path's per-group copies: durations are
 // counted and scattered into one array grouped by (kind, domain, text), rows
@@ -139,10 +149,13 @@ void sortKeys(std::vector<Key>& keys) {
 // them sequentially), and each group's statistics are computed as its row is
 // written. The order is buildSummary's: total and count descending, then
 // style and name bytewise, then first-seen order.
-ReportTable nvtxSum(ReportContext& ctx, const ReportOptions&) {
+ReportTable nvtxRangeSummary(ReportContext& ctx, StyleFilter filter) {
   const model::Trace& tr = ctx.trace();
   const auto& n = tr.nvtx;
-  ReportTable t("nvtx_sum", "NVTX Range Summary");
+  const bool both = filter == StyleFilter::kBoth;
+  ReportTable t = filter == StyleFilter::kPushPop    ? ReportTable("nvtx_pushpop_sum", "NVTX Push/Pop Range Summary")
+                  : filter == StyleFilter::kStartEnd ? ReportTable("nvtx_startend_sum", "NVTX Start/End Range Summary")
+                                                     : ReportTable("nvtx_sum", "NVTX Range Summary");
   int64_t max_ts = ctx.nvtxMaxTimestamp();
   const size_t rows = n.size();
   auto duration = [&](size_t i) { return (n.end[i] == kNullI64 ? max_ts : n.end[i]) - n.start[i]; };
@@ -155,7 +168,7 @@ ReportTable nvtxSum(ReportContext& ctx, const ReportOptions&) {
   std::vector<int64_t> total;
   size_t ranges = 0;
   for (size_t i = 0; i < rows; ++i) {
-    if (!isRangeKind(n.kind[i])) {
+    if (!keepKind(filter, n.kind[i])) {
       group[i] = kNoGroup;
       continue;
     }
@@ -172,7 +185,9 @@ ReportTable nvtxSum(ReportContext& ctx, const ReportOptions&) {
     ++ranges;
   }
   if (ranges == 0) {
-    t.setSkipped("does not contain NV Tools Extension (NVTX) data");
+    t.setSkipped(filter == StyleFilter::kPushPop    ? "does not contain NV Tools Extension (NVTX) push/pop data"
+                 : filter == StyleFilter::kStartEnd ? "does not contain NV Tools Extension (NVTX) start/end data"
+                                                    : "does not contain NV Tools Extension (NVTX) data");
     return t;
   }
   const size_t groups = group_row.size();
@@ -254,8 +269,9 @@ ReportTable nvtxSum(ReportContext& ctx, const ReportOptions&) {
     i = e;
   }
 
-  SummaryColumns cols =
-      addSummaryColumns(t, SummarySpec{true, "Total Time", "Instances", Unit::kDurNs, {"Style", "Range"}});
+  SummarySpec spec{true, "Total Time", "Instances", Unit::kDurNs, {"Style", "Range"}};
+  if (!both) spec.text_labels = {"Range"};  // one style: no Style column (nsys)
+  SummaryColumns cols = addSummaryColumns(t, spec);
   t.reserveRows(groups);
   auto first = [&](uint32_t g) { return g == 0 ? 0u : end[g - 1]; };
   for (size_t k = 0; k < groups; ++k) {
@@ -266,10 +282,20 @@ ReportTable nvtxSum(ReportContext& ctx, const ReportOptions&) {
     SummaryStats s = summarize(std::span<int64_t>(values.data() + first(g), end[g] - first(g)));
     size_t r = t.appendRow();
     setSummaryRow(t, cols, r, s, grand);
-    t.setText(r, cols.text[0], style_text[kind[p]]);
-    t.setText(r, cols.text[1], name[p]);
+    if (both) t.setText(r, cols.text[0], style_text[kind[p]]);
+    t.setText(r, cols.text.back(), name[p]);
   }
   return t;
+}
+
+}  // namespace
+
+ReportTable nvtxSum(ReportContext& ctx, const ReportOptions&) { return nvtxRangeSummary(ctx, StyleFilter::kBoth); }
+ReportTable nvtxPushPopSum(ReportContext& ctx, const ReportOptions&) {
+  return nvtxRangeSummary(ctx, StyleFilter::kPushPop);
+}
+ReportTable nvtxStartEndSum(ReportContext& ctx, const ReportOptions&) {
+  return nvtxRangeSummary(ctx, StyleFilter::kStartEnd);
 }
 
 ReportTable nvtxPushPopTrace(ReportContext& ctx, const ReportOptions&) {

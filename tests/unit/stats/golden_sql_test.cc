@@ -167,6 +167,8 @@ ReportTable report(ReportContext& ctx, const std::string& name) {
 // kernels cannot pass by comparing nothing.
 struct Compared {
   size_t proj_trace = 0, kern_sum = 0, kern_exec = 0, gpu_trace = 0;
+  size_t nvtx_styles = 0;  // styles (0..2) with ranges, each compared by its one-style summary
+  size_t combined = 0;     // API calls + GPU ops behind cuda_api_gpu_sum
 };
 
 void checkFile(const std::string& path, Compared* compared = nullptr) {
@@ -189,6 +191,17 @@ void checkFile(const std::string& path, Compared* compared = nullptr) {
                                 "ON s.id = r.nameId WHERE " + where));
   }
   expectSummary(report(ctx, "cuda_api_sum"), api, "Num Calls", {"Name"}, true, path);
+  // Rows (Category, Operation, duration) of cuda_gpu_sum / cuda_api_gpu_sum.
+  std::vector<std::vector<std::string>> combined_api, combined_gpu;
+  if (db.hasTable("CUPTI_ACTIVITY_KIND_RUNTIME")) {
+    std::string where = "r.end >= r.start";
+    if (db.hasColumn("CUPTI_ACTIVITY_KIND_RUNTIME", "eventClass")) where += " AND r.eventClass != 67";
+    for (auto& r : db.query(std::string("SELECT ") + kApiName +
+                            ", r.end - r.start FROM CUPTI_ACTIVITY_KIND_RUNTIME r JOIN StringIds s "
+                            "ON s.id = r.nameId WHERE " + where)) {
+      combined_api.push_back({"CUDA_API", r[0], r[1]});
+    }
+  }
 
   // cuda_gpu_kern_sum: demangled names.
   std::vector<Expected> kern;
@@ -198,6 +211,22 @@ void checkFile(const std::string& path, Compared* compared = nullptr) {
         "ON s.id = k.demangledName WHERE k.end >= k.start"));
   }
   expectSummary(report(ctx, "cuda_gpu_kern_sum"), kern, "Instances", {"Name"}, true, path);
+
+  // cuda_gpu_kern_gb_sum: demangled name and launch geometry, printed as
+  // nsys's SQL does (printf('%4d %4d %4d', ...)).
+  std::vector<Expected> kern_gb;
+  if (db.hasTable("CUPTI_ACTIVITY_KIND_KERNEL")) {
+    kern_gb = summarizeSql(db.query(
+        "SELECT printf('%4d %4d %4d', k.gridX, k.gridY, k.gridZ), printf('%4d %4d %4d', k.blockX, k.blockY, "
+        "k.blockZ), s.value, k.end - k.start FROM CUPTI_ACTIVITY_KIND_KERNEL k JOIN StringIds s "
+        "ON s.id = k.demangledName WHERE k.end >= k.start"));
+    for (auto& r : db.query("SELECT s.value, k.end - k.start FROM CUPTI_ACTIVITY_KIND_KERNEL k JOIN StringIds s "
+                            "ON s.id = k.demangledName WHERE k.end >= k.start")) {
+      combined_gpu.push_back({"CUDA_KERNEL", r[0], r[1]});
+    }
+  }
+  expectSummary(report(ctx, "cuda_gpu_kern_gb_sum"), kern_gb, "Instances", {"GridXYZ", "BlockXYZ", "Name"}, true,
+                path);
 
   // cuda_gpu_mem_time_sum / cuda_gpu_mem_size_sum.
   std::vector<std::vector<std::string>> mem_time, mem_size;
@@ -217,6 +246,38 @@ void checkFile(const std::string& path, Compared* compared = nullptr) {
   expectSummary(report(ctx, "cuda_gpu_mem_time_sum"), summarizeSql(mem_time), "Count", {"Operation"}, true, path);
   expectSummary(report(ctx, "cuda_gpu_mem_size_sum"), summarizeSql(mem_size), "Count", {"Operation"}, false, path);
 
+  // cuda_gpu_sum = kernels + memops; cuda_api_gpu_sum = API calls + both.
+  for (const auto& m : mem_time) combined_gpu.push_back({"MEMORY_OPER", m[0], m[1]});
+  std::vector<std::vector<std::string>> combined_all = combined_api;
+  combined_all.insert(combined_all.end(), combined_gpu.begin(), combined_gpu.end());
+  ReportTable gpu_sum = report(ctx, "cuda_gpu_sum");
+  ReportTable api_gpu_sum = report(ctx, "cuda_api_gpu_sum");
+  expectSummary(gpu_sum, summarizeSql(combined_gpu), "Instances", {"Category", "Operation"}, true, path);
+  expectSummary(api_gpu_sum, summarizeSql(combined_all), "Instances", {"Category", "Operation"}, true, path);
+  // Per category, the report's totals equal plain SQL sums over each table.
+  auto sqlSum = [&](const std::string& table, const std::string& where) -> int64_t {
+    if (!db.hasTable(table)) return 0;
+    auto q = db.query("SELECT coalesce(sum(end - start), 0) FROM " + table + " WHERE end >= start" + where);
+    return num(q.at(0).at(0));
+  };
+  std::map<std::string, int64_t> want_totals = {
+      {"CUDA_API", sqlSum("CUPTI_ACTIVITY_KIND_RUNTIME",
+                          db.hasColumn("CUPTI_ACTIVITY_KIND_RUNTIME", "eventClass") ? " AND eventClass != 67" : "")},
+      {"CUDA_KERNEL", sqlSum("CUPTI_ACTIVITY_KIND_KERNEL", "")},
+      {"MEMORY_OPER", sqlSum("CUPTI_ACTIVITY_KIND_MEMCPY", " AND copyKind BETWEEN 0 AND 13") +
+                          sqlSum("CUPTI_ACTIVITY_KIND_MEMSET", "")}};
+  for (const ReportTable* t : {&gpu_sum, &api_gpu_sum}) {
+    if (t->skipped()) continue;
+    std::map<std::string, int64_t> got;
+    for (size_t r = 0; r < t->rowCount(); ++r) {
+      got[std::string(t->textAt(r, col(*t, "Category")))] += t->intAt(r, col(*t, "Total Time"));
+    }
+    for (const auto& [category, total] : want_totals) {
+      if (t == &gpu_sum && category == "CUDA_API") continue;
+      EXPECT_EQ(got[category], total) << t->name() << " " << category;
+    }
+  }
+
   // osrt_sum: eventClass 27 only.
   std::vector<Expected> osrt;
   if (db.hasTable("OSRT_API")) {
@@ -229,6 +290,7 @@ void checkFile(const std::string& path, Compared* compared = nullptr) {
   // (domainId, PID) from eventType 75; open ranges end at the largest
   // range timestamp.
   std::vector<Expected> nvtx;
+  std::vector<std::vector<std::string>> pushpop_rows, startend_rows;  // (Range, duration) per style
   std::vector<std::tuple<int64_t, int64_t, int64_t, std::string, std::string, int64_t>> ranges;  // start,end,gtid,name,style,endGtid-null?
   if (db.hasTable("NVTX_EVENTS")) {
     std::string text = db.hasColumn("NVTX_EVENTS", "textId")
@@ -253,12 +315,17 @@ void checkFile(const std::string& path, Compared* compared = nullptr) {
       if (d != 0 && it != domains.end()) name = it->second + ":" + name;
       std::string style = r[5] == "59" ? "PushPop" : "StartEnd";
       rows.push_back({style, name, std::to_string(num(r[1]) - num(r[0]))});
+      (style == "PushPop" ? pushpop_rows : startend_rows).push_back({name, std::to_string(num(r[1]) - num(r[0]))});
       bool same_thread = r[6] == Db::kNull || num(r[6]) == gtid;
       if (same_thread) ranges.emplace_back(num(r[0]), num(r[1]), gtid, name, style, 0);
     }
     nvtx = summarizeSql(rows);
   }
   expectSummary(report(ctx, "nvtx_sum"), nvtx, "Instances", {"Style", "Range"}, true, path);
+  expectSummary(report(ctx, "nvtx_pushpop_sum"), summarizeSql(pushpop_rows), "Instances", {"Range"}, true, path);
+  expectSummary(report(ctx, "nvtx_startend_sum"), summarizeSql(startend_rows), "Instances", {"Range"}, true, path);
+  compared->nvtx_styles = (pushpop_rows.empty() ? 0 : 1) + (startend_rows.empty() ? 0 : 1);
+  compared->combined = combined_all.size();
 
   // nvtx_gpu_proj_trace: per range, GPU ops whose launching RUNTIME call
   // (same globalTid) starts and ends inside it.
@@ -465,9 +532,11 @@ TEST(GoldenSql, GeneratedNsysExports) {
     checkFile(path, &compared);
     EXPECT_GT(compared.kern_exec, 0u) << v.name;
     EXPECT_GT(compared.gpu_trace, 0u) << v.name;
+    EXPECT_GT(compared.combined, 0u) << v.name;
     if (v.options.with_nvtx) {
       EXPECT_GT(compared.proj_trace, 0u) << v.name;
       EXPECT_GT(compared.kern_sum, 0u) << v.name;
+      EXPECT_GT(compared.nvtx_styles, 0u) << v.name;
     }
   }
   fs::remove_all(dir);
