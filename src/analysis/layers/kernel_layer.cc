@@ -14,7 +14,7 @@ bool isWrapperRange(std::string_view name, std::string_view domain, const std::s
 
 KernelLayerResolver::KernelLayerResolver(const model::Trace& t, stats::ReportContext& ctx,
                                          const std::string& iteration_name)
-    : t_(t) {
+    : t_(t), graph_launch_name_(t.strings.size(), -1) {
   if (!t.nvtx.empty()) {
     ranges_ = &ctx.projectionRanges();
     std::vector<uint8_t> wrapper(ranges_->size());
@@ -35,9 +35,14 @@ KernelLayerResolver::KernelLayerResolver(const model::Trace& t, stats::ReportCon
     if (t.cpu_ops.external_id[i] != model::kNullI64) cpu_op_by_ext_.emplace(t.cpu_ops.external_id[i], i);
 }
 
+bool KernelLayerResolver::isGraphLaunch(model::StringId name) const {
+  int8_t& known = graph_launch_name_[name];
+  if (known < 0) known = classifyApiName(t_.str(name)) == ApiClass::kGraphLaunch;
+  return known == 1;
+}
+
 KernelLayerText KernelLayerResolver::resolve(uint32_t k, int32_t launch_api) const {
-  if (launch_api >= 0 && ranges_ != nullptr &&
-      classifyApiName(t_.str(t_.api_calls.name[launch_api])) != ApiClass::kGraphLaunch) {
+  if (launch_api >= 0 && ranges_ != nullptr && !isGraphLaunch(t_.api_calls.name[launch_api])) {
     auto r = range_of_api_.find(static_cast<uint32_t>(launch_api));
     // The domain ("TensorRT") is not part of the layer name.
     if (r != range_of_api_.end()) return {LayerSource::kNvtx, t_.nvtx.text[ranges_->row[r->second]]};

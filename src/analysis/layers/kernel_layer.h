@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "model/trace.h"
 #include "stats/context.h"
@@ -40,11 +41,16 @@ class KernelLayerResolver {
   KernelLayerText resolve(uint32_t k, int32_t launch_api) const;
 
  private:
+  bool isGraphLaunch(model::StringId api_name) const;
+
   const model::Trace& t_;
   const stats::NvtxRangeSet* ranges_ = nullptr;
   std::unordered_map<uint32_t, uint32_t> range_of_api_;  // api row -> innermost non-wrapper range
   std::unordered_map<int64_t, model::StringId> node_text_;  // graph node id -> capture-time NVTX text
   std::unordered_map<int64_t, uint32_t> cpu_op_by_ext_;     // External id -> cpu_ops row
+  // Per string id: is this API name a graph launch (-1: not classified yet).
+  // resolve() runs once per kernel, so each distinct name is classified once.
+  mutable std::vector<int8_t> graph_launch_name_;
 };
 
 }  // namespace gpuscope::analysis
