@@ -175,11 +175,11 @@ TORCH_ARGS="small:$SMALL_STEPS gemm:$GEMM_STEPS"
 [ -n "${TORCH_WORKLOADS:-}" ] && TORCH_ARGS=$TORCH_WORKLOADS
 
 # --- correctness of the defaults ---------------------------------------------
-# Default knobs, and the candidate defaults, each promoted only if this
-# passes: nvtx_cb=ids (NVTX callbacks per handled id instead of the whole
-# domain) and api_ids=1 (API records enabled per callback id, kinds off).
+# Default knobs (API records per callback id since session 6), the
+# candidate nvtx_cb=ids (NVTX callbacks per handled id instead of the whole
+# domain) and api_ids=0 (the RUNTIME/DRIVER kinds, the default before).
 if [ $HAVE_EB = 1 ] && timeout "$(lim 120)" "$NVCC" -O2 -arch=sm_90 -o "$W/tc" tests/gpu/trace_completeness.cu >>"$LOG" 2>&1; then
-  for cv in "default|" "nvtx_ids|nvtx_cb=ids" "api_ids|api_ids=1"; do
+  for cv in "default|" "nvtx_ids|nvtx_cb=ids" "api_kinds|api_ids=0"; do
     IFS='|' read -r name ab <<<"$cv"
     rm -f "$W/tc.gpuscope"
     GPUSCOPE_TRACE_AB="$ab" timeout -k 5 "$(lim 60)" "$GS" trace -q --force --cuda-graph-trace node -o "$W/tc.gpuscope" -- "$W/tc" >"$W/tc_expect.txt" 2>>"$LOG"

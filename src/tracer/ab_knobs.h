@@ -28,9 +28,11 @@
 //   graph_trace=0|1     [1] GRAPH_TRACE kind in graph mode
 //   kernel_first=0|1    [0] enable GPU kinds before RUNTIME/DRIVER
 //   api=0|1             [1] RUNTIME/DRIVER kinds at all (0: no API records)
-//   api_ids=0|1         [0] 1: the same API records through per-callback-id
-//                       enables (cuptiActivityEnableRuntimeApi/DriverApi) with
-//                       the RUNTIME/DRIVER kinds themselves left off
+//   api_ids=0|1         [1] 1: API records through per-callback-id enables
+//                       (cuptiActivityEnableRuntimeApi/DriverApi) with the
+//                       RUNTIME/DRIVER kinds left off; 0: the kinds, with the
+//                       hot queries disabled per id. A cudaProfilerApi
+//                       capture range always uses the kinds (entry_points.cc)
 //   kernels=0|1         [1] CONCURRENT_KERNEL kind (0: no kernel records)
 //   memcpy=0|1          [1] MEMCPY kind (0: no copy records)
 //   memset=0|1          [1] MEMSET kind (0: no memset records)
@@ -84,7 +86,7 @@ struct AbKnobs {
   bool graph_trace = true;
   bool kernel_first = false;
   bool api = true;
-  bool api_ids = false;
+  bool api_ids = true;
   bool kernels = true;
   bool memcpy_kind = true;
   bool memset_kind = true;

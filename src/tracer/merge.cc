@@ -14,6 +14,7 @@
 #include "tracer/clock_map.h"
 #include "tracer/nvtx_ranges.h"
 #include "tracer/raw_format.h"
+#include "tracer/sync_calls.h"
 
 namespace gpuscope::tracer {
 namespace {
@@ -283,6 +284,10 @@ model::Trace mergeRecordings(std::vector<Recording> recordings, const MergeOptio
   }
   finishTables(out);
   countUncorrelated(out);
+  if (size_t moved = clampSyncsToCalls(out.api_calls, &out.syncs))
+    out.diagnostics.add("sync_interval_clamped_to_call", model::Severity::kInfo,
+                        "synchronizations timed partly outside their API call, cut to its interval", "",
+                        int64_t(moved));
   out.meta[model::kMetaProducer] = std::string("gpuscope ") + kVersion;
   out.meta[model::kMetaSourceFormat] = "gpuscope_trace";
   out.meta[model::kMetaTimeBaseNs] = std::to_string(base);

@@ -2,6 +2,9 @@
 
 #include <cupti.h>
 
+#include <algorithm>
+#include <utility>
+
 namespace gpuscope::tracer {
 namespace {
 
@@ -115,6 +118,26 @@ SyncCall syncCallOf(bool driver, uint32_t cbid, const void* params) {
 int64_t EventIds::idOf(const void* event) {
   auto [it, added] = ids_.try_emplace(event, int64_t(ids_.size()) + 1);
   return it->second;
+}
+
+size_t clampSyncsToCalls(const model::ApiCallTable& calls, model::SyncTable* syncs) {
+  if (syncs->size() == 0) return 0;
+  std::unordered_map<uint64_t, size_t> call_at;
+  auto key = [](int64_t pid, int64_t corr) { return (uint64_t(pid) << 32) ^ uint64_t(corr); };
+  for (size_t i = 0; i < calls.size(); ++i) call_at.emplace(key(calls.pid[i], calls.correlation_id[i]), i);
+  size_t moved = 0;
+  for (size_t i = 0; i < syncs->size(); ++i) {
+    auto it = call_at.find(key(syncs->pid[i], syncs->correlation_id[i]));
+    if (it == call_at.end()) continue;
+    const int64_t lo = calls.start[it->second], hi = calls.end[it->second];
+    if (hi < lo) continue;
+    const int64_t start = std::clamp(syncs->start[i], lo, hi);
+    const int64_t end = std::clamp(syncs->end[i], start, hi);
+    if (start != syncs->start[i] || end != syncs->end[i]) ++moved;
+    syncs->start[i] = start;
+    syncs->end[i] = end;
+  }
+  return moved;
 }
 
 }  // namespace gpuscope::tracer

@@ -15,6 +15,8 @@
 #include <span>
 #include <unordered_map>
 
+#include "model/tables.h"
+
 namespace gpuscope::tracer {
 
 // One synchronizing call's arguments, decoded from its callback's params.
@@ -64,5 +66,14 @@ class EventIds {
  private:
   std::unordered_map<const void*, int64_t> ids_;
 };
+
+// A synchronization from callbacks is timed by our enter and exit
+// callbacks, CUPTI's API record of the same call by CUPTI's own timestamps
+// around them, so the two intervals differ by the callbacks' run time and,
+// when the thread is preempted in between, by more (H200 run P: one of five
+// rows outside its call by over 1 us). The wait happens inside the call:
+// each sync row whose API call (same pid and correlation id) is in the trace
+// is cut to that call's interval. Returns how many rows moved.
+size_t clampSyncsToCalls(const model::ApiCallTable& calls, model::SyncTable* syncs);
 
 }  // namespace gpuscope::tracer

@@ -83,6 +83,9 @@ struct Session {
   // of a cudaProfilerApi capture. Changed only by the thread calling
   // cuProfilerStart/Stop (and setup).
   std::atomic<bool> collecting{false};
+  // API records are enabled per callback id (AbKnobs::api_ids), not by the
+  // RUNTIME/DRIVER kinds: what disableCudaKinds must switch off.
+  bool api_by_ids = false;
 };
 
 // entry_points.cc: switches the CUDA activity kinds (API, kernels, copies,

@@ -41,7 +41,7 @@ TEST(AbKnobsTest, EachTokenSetsItsField) {
   StatusOr<AbKnobs> k = parseAbKnobs(
       "driver=0, filter=kineto,zeroed=0,tid=default,per_thread=0,buf_kb=4096,prefill=0,max_idle=2,"
       "dev_buf_kb=8192,flush=none,nvtx_cb=ids,graph_cb=0,subscribe=0,sync=0,extcorr=0,graph_trace=0,"
-      "kernel_first=1,api=0,api_ids=1,kernels=0,memcpy=0,memset=0,decode=0,dropped_query=0,writer_nice=10,clock=tsc");
+      "kernel_first=1,api=0,api_ids=0,kernels=0,memcpy=0,memset=0,decode=0,dropped_query=0,writer_nice=10,clock=tsc");
   ASSERT_TRUE(k.ok()) << k.status().message();
   EXPECT_FALSE(k->driver);
   EXPECT_EQ(k->filter, ApiFilterKind::kKineto);
@@ -64,7 +64,7 @@ TEST(AbKnobsTest, EachTokenSetsItsField) {
   EXPECT_FALSE(k->dropped_query);
   EXPECT_EQ(k->writer_nice, 10);
   EXPECT_FALSE(k->api);
-  EXPECT_TRUE(k->api_ids);
+  EXPECT_FALSE(k->api_ids);
   EXPECT_FALSE(k->kernels);
   EXPECT_FALSE(k->memcpy_kind);
   EXPECT_FALSE(k->memset_kind);
@@ -74,7 +74,7 @@ TEST(AbKnobsTest, EachTokenSetsItsField) {
   EXPECT_EQ(d,
             "driver=0,filter=kineto,zeroed=0,tid=default,per_thread=0,buf_kb=4096,prefill=0,max_idle=2,"
             "dev_buf_kb=8192,flush=none,nvtx_cb=ids,graph_cb=0,subscribe=0,sync=0,extcorr=0,graph_trace=0,"
-            "kernel_first=1,api=0,api_ids=1,kernels=0,memcpy=0,memset=0,decode=0,dropped_query=0,writer_nice=10,clock=tsc");
+            "kernel_first=1,api=0,api_ids=0,kernels=0,memcpy=0,memset=0,decode=0,dropped_query=0,writer_nice=10,clock=tsc");
   StatusOr<AbKnobs> back = parseAbKnobs(d);
   ASSERT_TRUE(back.ok());
   EXPECT_EQ(back->describe(), d);

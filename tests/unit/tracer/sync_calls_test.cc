@@ -114,5 +114,33 @@ TEST(SyncCallsTest, EventIdsAreStablePerHandle) {
   EXPECT_EQ(ids.idOf(handle(0x300)), 3);
 }
 
+TEST(SyncCallsTest, RowsAreCutToTheirCallsInterval) {
+  model::ApiCallTable calls;
+  auto call = [&](int64_t pid, int64_t corr, int64_t start, int64_t end) {
+    model::ApiCallTable::Row r;
+    r.pid = pid; r.correlation_id = corr; r.start = start; r.end = end;
+    calls.push(r);
+  };
+  call(10, 1, 1000, 2000);
+  call(10, 2, 3000, 4000);
+  call(11, 1, 5000, 6000);  // same correlation id, other process
+  model::SyncTable syncs;
+  auto sync = [&](int64_t pid, int64_t corr, int64_t start, int64_t end) {
+    model::SyncTable::Row r;
+    r.pid = pid; r.correlation_id = corr; r.start = start; r.end = end;
+    syncs.push(r);
+  };
+  sync(10, 1, 900, 2100);   // both ends outside: cut to [1000, 2000]
+  sync(10, 2, 3100, 3900);  // inside: unchanged
+  sync(11, 1, 5500, 6500);  // its own process's call: end cut to 6000
+  sync(10, 9, 100, 200);    // no call recorded: unchanged
+  sync(10, 2, 4500, 4600);  // entirely after its call: a point at the call's end
+  EXPECT_EQ(clampSyncsToCalls(calls, &syncs), 3u);
+  std::vector<std::pair<int64_t, int64_t>> got;
+  for (size_t i = 0; i < syncs.size(); ++i) got.emplace_back(syncs.start[i], syncs.end[i]);
+  std::vector<std::pair<int64_t, int64_t>> want = {{1000, 2000}, {3100, 3900}, {5500, 6000}, {100, 200}, {4000, 4000}};
+  EXPECT_EQ(got, want);
+}
+
 }  // namespace
 }  // namespace gpuscope::tracer
