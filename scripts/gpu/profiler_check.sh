@@ -195,15 +195,26 @@ keep_csv flush_copy "$WORK/flush_copy.csv"
 python3 tests/gpu/profiler/compare.py table --only "$F" ncu="$OUT/ncu_metrics.csv" \
   kernels="$OUT/gpuscope_metrics.csv" copy="$WORK/flush_copy.csv" 2>>"$LOG" | tee -a "$REPORT"
 
-say "== diagnostic 2: gpu__time_duration.sum alone (1 pass), with and without the TLB touch after the flush"
+say "== diagnostic 2: gpu__time_duration.sum alone, by timing source"
+# replay: user replay's pass (GPUSCOPE_PROFILER_TIMING_RUN=0); replay_sync:
+# the same, waiting for the context after the checkpoint save and restores
+# (GPUSCOPE_PROFILER_CHECKPOINT_SYNC=1); run: the default, a second program
+# run with kernel replay in one pass.
 timed "$WORK/dur_ncu.csv" "ncu duration-only" "$NCU" "${CTL[@]}" --metrics gpu__time_duration.sum --csv "$WORK/prog"
-timed "$WORK/dur_touch.csv" "gpuscope duration-only" "$BIN" kernels "${CTL[@]}" --metrics gpu__time_duration.sum \
+timed "$WORK/dur_replay.csv" "gpuscope duration-only, replay" env GPUSCOPE_PROFILER_TIMING_RUN=0 "$BIN" kernels \
+  "${CTL[@]}" --metrics gpu__time_duration.sum --csv -- "$WORK/prog"
+timed "$WORK/dur_replay_sync.csv" "gpuscope duration-only, replay_sync" env GPUSCOPE_PROFILER_TIMING_RUN=0 \
+  GPUSCOPE_PROFILER_CHECKPOINT_SYNC=1 "$BIN" kernels "${CTL[@]}" --metrics gpu__time_duration.sum --csv -- "$WORK/prog"
+timed "$WORK/dur_run.csv" "gpuscope duration-only, run" "$BIN" kernels "${CTL[@]}" --metrics gpu__time_duration.sum \
   --csv -- "$WORK/prog"
-timed "$WORK/dur_notouch.csv" "gpuscope duration-only, no TLB touch (run 6's way)" env GPUSCOPE_PROFILER_TLB_TOUCH=0 \
-  "$BIN" kernels "${CTL[@]}" --metrics gpu__time_duration.sum --csv -- "$WORK/prog"
-for f in dur_ncu dur_touch dur_notouch; do keep_csv "$f" "$WORK/$f.csv"; done
-python3 tests/gpu/profiler/compare.py table ncu="$WORK/dur_ncu.csv" touch="$WORK/dur_touch.csv" \
-  notouch="$WORK/dur_notouch.csv" 2>>"$LOG" | tee -a "$REPORT"
+for f in dur_ncu dur_replay dur_replay_sync dur_run; do keep_csv "$f" "$WORK/$f.csv"; done
+python3 tests/gpu/profiler/compare.py table ncu="$WORK/dur_ncu.csv" replay="$WORK/dur_replay.csv" \
+  replay_sync="$WORK/dur_replay_sync.csv" run="$WORK/dur_run.csv" 2>>"$LOG" | tee -a "$REPORT"
+say "== diagnostic 2b: pair 1 again, user replay only, waiting after the checkpoint save and restores"
+timed "$WORK/basic_sync.csv" "gpuscope basic, replay_sync" env GPUSCOPE_PROFILER_TIMING_RUN=0 \
+  GPUSCOPE_PROFILER_CHECKPOINT_SYNC=1 "$BIN" kernels "${CTL[@]}" --section "$SECTIONS" --csv -- "$WORK/prog"
+keep_csv basic_sync "$WORK/basic_sync.csv"
+compare basic_sync "$WORK/basic_sync.csv" "$OUT/ncu_basic.csv"
 
 say "== diagnostic 3: SASS instruction counter (saxpy: one FFMA per thread, 2^24 threads -> 16,777,216)"
 # Default: SASS metrics are measured with CUPTI's kernel replay on the

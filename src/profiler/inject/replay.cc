@@ -146,6 +146,7 @@ Failure replayPasses(ContextState& st, CUpti_CallbackId cbid, const CUpti_Callba
   cp.allowOverwrite = 1;
   if (CUptiResult r = api.save(&cp); r != CUPTI_SUCCESS)
     return {"internal", "cuptiCheckpointSave failed: " + cuptiErrorText(r)};
+  if (g_settings.checkpoint_sync) cuCtxSynchronize();
   Failure result;
   const size_t max_passes = st.session->passes() > 0 ? st.session->passes() + 4 : 256;
   bool all = false;
@@ -159,6 +160,7 @@ Failure replayPasses(ContextState& st, CUpti_CallbackId cbid, const CUpti_Callba
         result = {"internal", "cuptiCheckpointRestore failed: " + cuptiErrorText(r)};
         break;
       }
+      if (g_settings.checkpoint_sync) cuCtxSynchronize();
     }
     flushCaches(st, launchStream(l));
     if (result = st.session->start(); !result.ok()) break;

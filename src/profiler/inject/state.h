@@ -40,6 +40,14 @@ struct Settings {
   // GPUSCOPE_PROFILER_USER_REPLAY=0: CUPTI's kernel replay even with cache
   // control (caches flushed and pages touched before the first pass only).
   bool user_replay = true;
+  // GPUSCOPE_PROFILER_CHECKPOINT_SYNC=1 (A/B runs): wait for the whole
+  // context after the checkpoint save and every restore, in case their
+  // copies still run when the pass's kernel starts. H200 run R
+  // (tests/gpu/evidence/2026-11-30-session6/R-kernels): saxpy still +12 %
+  // against ncu in one user-replay pass, so it is not the cause of the
+  // streaming kernels' long durations; pair 1 256/300 within tolerance
+  // either way. Off by default.
+  bool checkpoint_sync = false;
   bool quiet = false;
 };
 
