@@ -5,7 +5,8 @@
 // Kernels: attention_mma.cu (mma.sync m16n8k16, fp16/bf16, head dim 64/128,
 // 16-byte Q/K/V rows; also the dispatcher launchAttention) and, as the
 // fallback for everything else, attention_kernel.cu (CUDA-core FMA kernel,
-// head dim <= 128, any dtype/stride; WMMA tensor-core kernel).
+// head dim <= 128, any dtype/stride) and attention_wmma.cu (WMMA
+// tensor-core kernel).
 #pragma once
 
 #include <cuda_runtime.h>
@@ -74,5 +75,9 @@ cudaError_t launchAttention(const AttentionParams& p, DType t, const void* q, co
 cudaError_t prepareAttentionFallbackKernels();
 cudaError_t launchAttentionFallback(const AttentionParams& p, DType t, const void* q, const void* k, const void* v,
                                     const void* mask, void* y, cudaStream_t stream);
+// attention_wmma.cu: the WMMA kernels (p.tensor_cores), for the fallback.
+cudaError_t prepareAttentionWmmaKernels();
+cudaError_t launchAttentionWmma(const AttentionParams& p, DType t, const void* q, const void* k, const void* v,
+                                const void* mask, void* y, cudaStream_t stream);
 
 }  // namespace gpuscope::engine::gpu
