@@ -1,5 +1,5 @@
 // gpuscope.Attention (fused_ops.h) on the flash-attention kernels of
-// attention_mma.cu / attention_kernel.cu. Tactics: CUDA-core (FMA) or, for
+// attention_mma.cu / attention_wmma.cu / attention_kernel.cu. Tactics: CUDA-core (FMA) or, for
 // fp16/bf16 with head dim 64/128, tensor-core kernels (WMMA; and mma.sync when
 // Q/K/V rows are 16-byte vectors), with query tiles of 16, 32 or 64 rows per
 // block (128 for mma.sync; small batches need the smaller tiles to fill the

@@ -1,6 +1,6 @@
 // FlashAttention-2 style forward kernel on mma.sync (sm_80+), fp16/bf16 in,
 // fp32 accumulation, head dim 64 or 128; and launchAttention, which picks it
-// or the fallback kernels of attention_kernel.cu.
+// or the fallback kernels of attention_kernel.cu / attention_wmma.cu.
 //
 // Block: `warps` warps (1, 2, 4 or 8), warp w owns query rows
 // q0 + 16w .. q0 + 16w + 15. Shared memory (rows padded by 16 bytes so that
