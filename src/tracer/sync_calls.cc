@@ -3,7 +3,6 @@
 #include <cupti.h>
 
 #include <algorithm>
-#include <utility>
 
 namespace gpuscope::tracer {
 namespace {

@@ -15,7 +15,6 @@
 #include <cstdlib>
 #include <mutex>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "tracer/ab_knobs.h"
@@ -170,11 +169,11 @@ void setAttribute(CUpti_ActivityAttribute attr, size_t value_size, void* value, 
 
 // The default (AbKnobs::api_ids): the records the kinds plus
 // disableHotQueries give, enabled id by id with the RUNTIME/DRIVER kinds
-// off. Same records (68,846 API calls in both ResNet-50 traces), less cost
-// on the H200 in 8 pinned rounds over two runs: small-op loop 1.17x/1.12x
-// against 1.27x/1.42x, ResNet-50 eager 1.35x/1.31x against 1.42x/1.38x
-// (tests/gpu/evidence/2026-11-30-trace-overhead/xproc-O-pinned,
-// 2026-11-30-session6/P-api-ids). The id lists are computed once per process.
+// off. Same records (85,220 API calls in both PyTorch traces of H200 run
+// R), less cost: pooled over 22 pinned rounds in four runs, small-op loop
+// 1.14x against 1.30x, ResNet-50 eager 1.33x against 1.42x, empty launch
+// +1.22 against +1.25 us (tests/gpu/evidence/2026-11-30-session6). The id
+// lists are computed once per process.
 void setApiIds(Session* s, bool on) {
   static const std::vector<uint32_t> runtime_ids = recordedCallbackIds(false, CUPTI_RUNTIME_TRACE_CBID_SIZE, s);
   static const std::vector<uint32_t> driver_ids = recordedCallbackIds(true, CUPTI_DRIVER_TRACE_CBID_SIZE, s);
