@@ -163,6 +163,29 @@ TEST(MergeTest, ExternalIdsDiagnosticsAndUncorrelatedWork) {
   EXPECT_EQ(t.diagnostics.count("raw_file_without_process_info"), 1);
 }
 
+TEST(MergeTest, SynchronizationsAreCutToTheirCalls) {
+  // Two launches' API calls at [100, 105] and [200, 205] (correlation 1, 2);
+  // callback-timed syncs at [98, 107] (wider than its call) and [201, 204].
+  Recording r = process(10, 0, 0, {100, 200});
+  auto sync = [&](int64_t corr, int64_t start, int64_t end) {
+    model::SyncTable::Row row;
+    row.pid = 10; row.correlation_id = corr; row.start = start; row.end = end; row.sync_type = 3;
+    r.rows.syncs.push(row);
+  };
+  sync(1, 98, 107);
+  sync(2, 201, 204);
+  std::vector<Recording> recs;
+  recs.push_back(std::move(r));
+  model::Trace t = mergeRecordings(std::move(recs), {});
+  ASSERT_EQ(t.syncs.size(), 2u);
+  ASSERT_EQ(t.api_calls.size(), 2u);
+  EXPECT_EQ(t.syncs.start[0], t.api_calls.start[0]);
+  EXPECT_EQ(t.syncs.end[0], t.api_calls.end[0]);
+  EXPECT_EQ(t.syncs.end[1] - t.syncs.start[1], 3);
+  EXPECT_EQ(t.syncs.start[1] - t.api_calls.start[1], 1);
+  EXPECT_EQ(t.diagnostics.count("sync_interval_clamped_to_call"), 1);
+}
+
 TEST(MergeTest, RawDirectoryWithACutFile) {
   auto dir = std::filesystem::temp_directory_path() / ("gs_merge_" + std::to_string(getpid()));
   std::filesystem::create_directories(dir);
