@@ -289,10 +289,12 @@ timeout 20 "$PY" - "$RAW" "$INFO" "$W/traces.tsv" "$OUT/overhead_ab2.txt" "$OUT/
 import collections, json, statistics, sys
 raw, info_f, traces_f, txt_f, json_f = sys.argv[1:6]
 vals = collections.defaultdict(list)  # (workload, variant) -> values
+by_round = collections.defaultdict(dict)  # (workload, variant) -> {round: value}
 order = {}
 for line in open(raw):
     r, v, w, x = line.rstrip("\n").split("\t")
     vals[(w, v)].append(float(x))
+    by_round[(w, v)][r] = float(x)
     order.setdefault(w, [])
     if v not in order[w]:
         order[w].append(v)
@@ -323,6 +325,22 @@ for w in ["empty_launch_us", "small_ms", "resnet_ms", "gemm_ms"]:
         rs = f"{ratio:7.3f}" if ratio is not None else "      -"
         ds = f"{delta:+8.3f}" if delta is not None else "       -"
         out.append(f"  {v:<16} {len(xs):>2} {med:9.3f} {mn:9.3f} {rs} {ds}  " + " ".join(f"{x:.3f}" for x in xs))
+    # Paired by round: each sample against the untraced sample of its own
+    # round (the untraced medians drift between rounds by up to 50 %), as a
+    # ratio (or, for the empty launch, a difference in us); median over rounds.
+    ub = by_round.get((w, "untraced"), {})
+    paired = []
+    for v in sorted(order[w], key=key):
+        if v == "untraced":
+            continue
+        d = [by_round[(w, v)][r] - ub[r] if w == "empty_launch_us" else by_round[(w, v)][r] / ub[r]
+             for r in by_round[(w, v)] if r in ub and ub[r] > 0]
+        if d:
+            js["workloads"][w][v]["paired_median"] = statistics.median(d)
+            paired.append(f"{v} {statistics.median(d):+.3f}" if w == "empty_launch_us"
+                          else f"{v} {statistics.median(d):.3f}x")
+    if paired:
+        out.append("  paired with the same round's untraced sample, median over rounds: " + "; ".join(paired))
 if traces:
     out.append("")
     out.append("round-1 traces: variant workload kernels api_calls dropped trace_ab cuda_api_filter")
