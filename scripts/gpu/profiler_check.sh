@@ -229,6 +229,23 @@ timed "$WORK/sass_ncu.csv" "ncu sass" "$NCU" "${CTL[@]}" --metrics "$S" -k regex
 say "$S of saxpy: gpuscope $(csv_value "$WORK/sass_split.csv" "$S"); gpuscope user replay (run 4)" \
     "$(csv_value "$WORK/sass_user.csv" "$S"); ncu $(csv_value "$WORK/sass_ncu.csv" "$S")"
 
+say "== diagnostic 3b: which code user replay relaunches (saxpy's extra ALU/branch-unit work, run R)"
+# Instruction counts of saxpy's first launch: ncu; user replay relaunching the
+# call's handle (default); user replay relaunching the context's CUfunction
+# (GPUSCOPE_PROFILER_RELAUNCH_RESOLVED=1). The SASS counter stays in user
+# replay (SASS_SPLIT=0), where run 4 read 0: 16,777,216 means the relaunch
+# runs the code CUPTI instrumented.
+IM=sm__inst_executed.sum,sm__inst_executed_pipe_adu.sum,sm__pipe_alu_cycles_active.sum,$S
+timed "$WORK/inst_ncu.csv" "ncu saxpy instructions" "$NCU" "${CTL[@]}" --metrics "$IM" -k regex:saxpy -c 1 --csv "$WORK/prog"
+timed "$WORK/inst_handle.csv" "gpuscope saxpy instructions, call's handle" env GPUSCOPE_PROFILER_SASS_SPLIT=0 \
+  GPUSCOPE_PROFILER_TIMING_RUN=0 "$BIN" kernels "${CTL[@]}" --metrics "$IM" -k regex:saxpy -c 1 --csv -- "$WORK/prog"
+timed "$WORK/inst_resolved.csv" "gpuscope saxpy instructions, context's function" env GPUSCOPE_PROFILER_SASS_SPLIT=0 \
+  GPUSCOPE_PROFILER_TIMING_RUN=0 GPUSCOPE_PROFILER_RELAUNCH_RESOLVED=1 "$BIN" kernels "${CTL[@]}" --metrics "$IM" \
+  -k regex:saxpy -c 1 --csv -- "$WORK/prog"
+for f in inst_ncu inst_handle inst_resolved; do keep_csv "$f" "$WORK/$f.csv"; done
+python3 tests/gpu/profiler/compare.py table ncu="$WORK/inst_ncu.csv" handle="$WORK/inst_handle.csv" \
+  resolved="$WORK/inst_resolved.csv" 2>>"$LOG" | tee -a "$REPORT"
+
 say "== diagnostic 4: SpeedOfLight throughput breakdowns (ncu's sub-metrics, first 3 kernels)"
 BD=sm__throughput.avg.pct_of_peak_sustained_elapsed,sm__memory_throughput.avg.pct_of_peak_sustained_elapsed
 BD=$BD,gpu__compute_memory_throughput.avg.pct_of_peak_sustained_elapsed

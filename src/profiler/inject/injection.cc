@@ -222,6 +222,7 @@ extern "C" __attribute__((visibility("default"))) int InitializeInjection(void) 
   s.sass_split = envNumber("GPUSCOPE_PROFILER_SASS_SPLIT", 1) != 0;
   s.user_replay = envNumber("GPUSCOPE_PROFILER_USER_REPLAY", 1) != 0;
   s.checkpoint_sync = envNumber("GPUSCOPE_PROFILER_CHECKPOINT_SYNC", 0) != 0;
+  s.relaunch_resolved = envNumber("GPUSCOPE_PROFILER_RELAUNCH_RESOLVED", 0) != 0;
 
 
   if (!openResults(dir)) return 1;

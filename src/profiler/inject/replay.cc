@@ -89,17 +89,18 @@ CUfunction resolveFunction(CUfunction f) {
 
 // Launches the kernel of an intercepted launch call once more, with the same
 // arguments (valid: we are inside that call). Per-thread-stream variants keep
-// their stream semantics through CU_STREAM_PER_THREAD.
+// their stream semantics through CU_STREAM_PER_THREAD. `f`: the function to
+// launch instead of the call's handle (nullptr: the call's own).
 namespace {
 
-CUresult relaunch(CUpti_CallbackId cbid, const void* params) {
+CUresult relaunch(CUpti_CallbackId cbid, const void* params, CUfunction f) {
   switch (cbid) {
     case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel:
     case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz: {
       auto* p = static_cast<const cuLaunchKernel_params*>(params);
       CUstream s = p->hStream;
       if (!s && cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz) s = CU_STREAM_PER_THREAD;
-      return cuLaunchKernel(p->f, p->gridDimX, p->gridDimY, p->gridDimZ, p->blockDimX, p->blockDimY,
+      return cuLaunchKernel(f ? f : p->f, p->gridDimX, p->gridDimY, p->gridDimZ, p->blockDimX, p->blockDimY,
                             p->blockDimZ, p->sharedMemBytes, s, p->kernelParams, p->extra);
     }
     case CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel:
@@ -107,7 +108,7 @@ CUresult relaunch(CUpti_CallbackId cbid, const void* params) {
       auto* p = static_cast<const cuLaunchCooperativeKernel_params*>(params);
       CUstream s = p->hStream;
       if (!s && cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel_ptsz) s = CU_STREAM_PER_THREAD;
-      return cuLaunchCooperativeKernel(p->f, p->gridDimX, p->gridDimY, p->gridDimZ, p->blockDimX,
+      return cuLaunchCooperativeKernel(f ? f : p->f, p->gridDimX, p->gridDimY, p->gridDimZ, p->blockDimX,
                                        p->blockDimY, p->blockDimZ, p->sharedMemBytes, s, p->kernelParams);
     }
     case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx:
@@ -116,7 +117,7 @@ CUresult relaunch(CUpti_CallbackId cbid, const void* params) {
       if (!p->config) return CUDA_ERROR_INVALID_VALUE;
       CUlaunchConfig c = *p->config;
       if (!c.hStream && cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz) c.hStream = CU_STREAM_PER_THREAD;
-      return cuLaunchKernelEx(&c, p->f, p->kernelParams, p->extra);
+      return cuLaunchKernelEx(&c, f ? f : p->f, p->kernelParams, p->extra);
     }
     default:
       return CUDA_ERROR_NOT_SUPPORTED;
@@ -164,7 +165,7 @@ Failure replayPasses(ContextState& st, CUpti_CallbackId cbid, const CUpti_Callba
     }
     flushCaches(st, launchStream(l));
     if (result = st.session->start(); !result.ok()) break;
-    CUresult rc = relaunch(cbid, cb->functionParams);
+    CUresult rc = relaunch(cbid, cb->functionParams, g_settings.relaunch_resolved ? l.func : nullptr);
     // The pass ends when the kernel has run (Stop then decodes its counters).
     if (rc == CUDA_SUCCESS) rc = cuStreamSynchronize(launchStream(l));
     if (rc != CUDA_SUCCESS) {

@@ -48,6 +48,14 @@ struct Settings {
   // streaming kernels' long durations; pair 1 256/300 within tolerance
   // either way. Off by default.
   bool checkpoint_sync = false;
+  // GPUSCOPE_PROFILER_RELAUNCH_RESOLVED=1 (A/B runs): user replay relaunches
+  // the context's CUfunction (resolveFunction) instead of the call's handle,
+  // which for runtime launches is a context-independent CUkernel. Why ask:
+  // under user replay SASS-instrumented metrics read 0 (run 4) and saxpy's
+  // range counts ~40 % more ALU and branch-unit instructions than ncu's pass
+  // (run R, docs/kernels.md), as if the relaunch ran other code than the one
+  // CUPTI set up.
+  bool relaunch_resolved = false;
   bool quiet = false;
 };
 
