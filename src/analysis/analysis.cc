@@ -43,6 +43,7 @@ AnalysisReport analyzeTrace(const model::Trace& trace, const AnalysisOptions& o)
   r.launch = launchStats(index, o);
   r.sequences = frequentSequences(index, o);
   r.nvtx_projection = nvtxProjection(index, o.rows);
+  if (trace.kernel_metrics.size() > 0) r.profiled_kernels = profiledKernels(index, -1);
   if (o.layers) r.layers = buildLayerTable(index, r.graph.iterations);
   return r;
 }

@@ -28,6 +28,9 @@ struct AnalysisReport {
   LaunchStats launch;
   std::vector<SequenceRow> sequences;
   TableView nvtx_projection;
+  // Kernels profiled by `gpuscope kernels` (kernel_metrics rows in the
+  // trace, or attached with --kernel-metrics); empty without them.
+  TableView profiled_kernels;
   std::optional<LayerTable> layers;  // with AnalysisOptions::layers
 };
 

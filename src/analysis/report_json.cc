@@ -108,6 +108,11 @@ std::string renderJson(const AnalysisReport& r) {
       {"frequent_sequences", seqs},
       {"nvtx_projection", {{"report", r.nvtx_projection.name}, {"header", r.nvtx_projection.header},
                            {"rows", r.nvtx_projection.rows}}}};
+  // Kernels profiled by `gpuscope kernels` (null without kernel_metrics).
+  j["profiled_kernels"] = r.profiled_kernels.rows.empty()
+                              ? json(nullptr)
+                              : json{{"report", r.profiled_kernels.name}, {"header", r.profiled_kernels.header},
+                                     {"rows", r.profiled_kernels.rows}};
 
   if (r.layers) {
     json rows = json::array();

@@ -30,6 +30,18 @@ class Out {
 };
 
 std::string clip(const std::string& s, size_t n = 90) { return s.size() <= n ? s : s.substr(0, n - 3) + "..."; }
+
+// A stats table as "a | b | c |" lines, header first.
+void printTable(Out& out, const TableView& t) {
+  std::string h;
+  for (const auto& c : t.header) h += c + " | ";
+  out.line("%s", h.c_str());
+  for (const auto& row : t.rows) {
+    std::string line;
+    for (const auto& c : row) line += clip(c, 60) + " | ";
+    out.line("%s", line.c_str());
+  }
+}
 std::string ns(int64_t v) { return formatNs(v); }
 
 std::string evidenceText(const Evidence& e) {
@@ -160,15 +172,11 @@ std::string renderText(const AnalysisReport& r, const AnalysisOptions& o) {
 
   out.line("\n== NVTX ranges projected onto the GPU (%s) ==", r.nvtx_projection.name.c_str());
   if (r.nvtx_projection.rows.empty()) out.line("no NVTX ranges with GPU work");
-  else {
-    std::string h;
-    for (const auto& c : r.nvtx_projection.header) h += c + " | ";
-    out.line("%s", h.c_str());
-    for (const auto& row : r.nvtx_projection.rows) {
-      std::string line;
-      for (const auto& c : row) line += clip(c, 60) + " | ";
-      out.line("%s", line.c_str());
-    }
+  else printTable(out, r.nvtx_projection);
+
+  if (!r.profiled_kernels.rows.empty()) {
+    out.line("\n== Kernels profiled by gpuscope kernels (%s) ==", r.profiled_kernels.name.c_str());
+    printTable(out, r.profiled_kernels);
   }
 
   if (r.layers) {

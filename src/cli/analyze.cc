@@ -9,6 +9,7 @@
 #include "analysis/analysis.h"
 #include "analysis/myelin/kernel_name_decoder.h"
 #include "cli/commands.h"
+#include "importers/kernel_metrics_attach.h"
 #include "importers/registry.h"
 
 namespace gpuscope::cli {
@@ -21,6 +22,7 @@ struct AnalyzeOptions {
   bool quiet = false;
   analysis::AnalysisOptions a;
   double gap_us = 10;
+  std::string kernel_metrics;  // --kernel-metrics FILE
 };
 
 Status runAnalyze(AnalyzeOptions o) {
@@ -35,6 +37,8 @@ Status runAnalyze(AnalyzeOptions o) {
   if (o.input.empty()) return InvalidInput("analyze: expected a trace file (or --decode NAME...)");
   o.a.gap_min_ns = static_cast<int64_t>(o.gap_us * 1000.0);
   GS_ASSIGN_OR_RETURN(model::Trace trace, importers::loadTrace(o.input, {.quiet = o.quiet}));
+  if (!o.kernel_metrics.empty())
+    GS_RETURN_IF_ERROR(importers::attachKernelMetrics(trace, o.kernel_metrics, o.quiet));
   analysis::AnalysisReport report = analysis::analyzeTrace(trace, o.a);
   if (report.source.empty()) report.source = o.input;
   std::string text = o.format == "json" ? analysis::renderJson(report) : analysis::renderText(report, o.a);
@@ -62,6 +66,7 @@ void addAnalyzeCommand(CLI::App& app, Action& action) {
   cmd->add_option("--top", opts->a.top_k, "top-k kernels and sequences")->capture_default_str();
   cmd->add_option("--decode", opts->decode, "explain kernel names (Myelin, TensorRT, cuDNN, cuBLAS, CUTLASS)");
   cmd->add_flag("-q,--quiet", opts->quiet, "no progress on stderr");
+  cmd->add_option("--kernel-metrics", opts->kernel_metrics, "hardware metrics of the same program from gpuscope kernels -o FILE.gpuscope, joined to the trace's kernels by name (report kernel_metrics_sum)");
   cmd->callback([opts, &action] { action = [opts] { return runAnalyze(*opts); }; });
 }
 

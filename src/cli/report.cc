@@ -8,6 +8,7 @@
 
 #include "base/file.h"
 #include "cli/commands.h"
+#include "importers/kernel_metrics_attach.h"
 #include "importers/registry.h"
 #include "report/html_report.h"
 
@@ -21,6 +22,7 @@ struct ReportCliOptions {
   bool quiet = false;
   double gap_us = 10;
   report::HtmlReportOptions r;
+  std::string kernel_metrics;  // --kernel-metrics FILE
 };
 
 Status runReportCommand(ReportCliOptions o) {
@@ -31,6 +33,8 @@ Status runReportCommand(ReportCliOptions o) {
   importers::LoadOptions load;
   load.quiet = o.quiet;  // every table: the report shows them all
   GS_ASSIGN_OR_RETURN(model::Trace trace, importers::loadTrace(o.input, load));
+  if (!o.kernel_metrics.empty())
+    GS_RETURN_IF_ERROR(importers::attachKernelMetrics(trace, o.kernel_metrics, o.quiet));
   if (o.r.source.empty()) o.r.source = o.input;
   GS_ASSIGN_OR_RETURN(report::HtmlReportStats stats,
                       report::writeHtmlReport(trace, o.output, o.force, o.r));
@@ -56,6 +60,7 @@ void addReportCommand(CLI::App& app, Action& action) {
       ->capture_default_str();
   cmd->add_flag("-f,--force", opts->force, "replace the output if it exists");
   cmd->add_flag("-q,--quiet", opts->quiet, "no progress or summary on stderr");
+  cmd->add_option("--kernel-metrics", opts->kernel_metrics, "hardware metrics of the same program from gpuscope kernels -o FILE.gpuscope, joined to the trace's kernels by name (report kernel_metrics_sum)");
   cmd->callback([opts, &action] { action = [opts] { return runReportCommand(*opts); }; });
 }
 

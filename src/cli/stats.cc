@@ -12,6 +12,7 @@
 
 #include "base/file.h"
 #include "cli/commands.h"
+#include "importers/kernel_metrics_attach.h"
 #include "importers/registry.h"
 #include "stats/context.h"
 #include "stats/format.h"
@@ -29,6 +30,7 @@ struct StatsOptions {
   bool force = false;
   bool quiet = false;
   bool help_reports = false;
+  std::string kernel_metrics;  // --kernel-metrics FILE
 };
 
 void printReportList() {
@@ -70,6 +72,7 @@ std::vector<std::string> tablesForReport(std::string_view report) {
       {"nvtx_gpu_proj_trace", {"nvtx", "api_calls", "kernels", "memcpys", "memsets"}},
       {"osrt_sum", {"os_runtime"}},
       {"diagnostics", {}},  // diagnostics are always loaded
+      {"kernel_metrics_sum", {"kernel_metrics", "kernels"}},
   };
   for (const auto& [name, tables] : kTables) {
     if (name == report) return tables;
@@ -131,6 +134,8 @@ Status runStats(const StatsOptions& o) {
   // right after this command. A static raw pointer (no destructor at exit)
   // keeps it reachable, so LeakSanitizer reports no leak; a second run in
   // the same process frees the previous one.
+  if (!o.kernel_metrics.empty())
+    GS_RETURN_IF_ERROR(importers::attachKernelMetrics(loaded, o.kernel_metrics, o.quiet));
   static model::Trace* kept = nullptr;
   delete kept;
   kept = new model::Trace(std::move(loaded));
@@ -186,6 +191,7 @@ void addStatsCommand(CLI::App& app, Action& action) {
   cmd->add_flag("--force", opts->force, "overwrite existing output files");
   cmd->add_flag("-q,--quiet", opts->quiet, "no progress on stderr");
   cmd->add_flag("--help-reports", opts->help_reports, "list the reports and exit");
+  cmd->add_option("--kernel-metrics", opts->kernel_metrics, "hardware metrics of the same program from gpuscope kernels -o FILE.gpuscope, joined to the trace's kernels by name (report kernel_metrics_sum)");
   cmd->callback([opts, &action] { action = [opts] { return runStats(*opts); }; });
 }
 

@@ -122,7 +122,11 @@ void writeStats(Json& j, const model::Trace& trace, const HtmlReportOptions& o) 
   stats::FormatOptions fo{.format = stats::OutputFormat::kTable, .time_unit = stats::TimeUnit::kUs,
                           .source_name = o.source};
   j.key("stats").open('[');
-  for (const std::string& name : stats::defaultReportNames()) {
+  // nsys's default reports, and the hardware metrics of kernels profiled by
+  // `gpuscope kernels` when the trace holds (or was given) them.
+  std::vector<std::string> names = stats::defaultReportNames();
+  if (trace.kernel_metrics.size() > 0) names.push_back("kernel_metrics_sum");
+  for (const std::string& name : names) {
     const stats::ReportInfo* info = stats::findReport(name);
     if (info == nullptr) continue;
     stats::ReportTable t = stats::runReport(ctx, stats::ReportRequest{info, {}});

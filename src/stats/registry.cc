@@ -8,7 +8,7 @@
 namespace gpuscope::stats {
 namespace {
 
-constexpr std::array<ReportInfo, 20> kReports = {{
+constexpr std::array<ReportInfo, 21> kReports = {{
     {"cuda_api_sum", "cudaapisum", "CUDA API Summary",
      "CUDA runtime/driver API calls grouped by name: time, count, avg/med/min/max/stddev", "",
      cudaApiSum},
@@ -55,6 +55,10 @@ constexpr std::array<ReportInfo, 20> kReports = {{
      "", osrtSum},
     {"diagnostics", "", "Import Diagnostics",
      "what the import skipped or repaired, and why (gpuscope only)", "", diagnosticsReport},
+    {"kernel_metrics_sum", "", "Kernel Hardware Metrics",
+     "per kernel profiled by gpuscope kernels: duration, SM/memory/DRAM throughput, occupancy, and the name's "
+     "share of the trace's kernel time (gpuscope only)",
+     "", kernelMetricsSum},
 }};
 
 std::vector<std::string_view> split(std::string_view s, char sep) {

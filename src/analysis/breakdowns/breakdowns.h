@@ -80,12 +80,18 @@ struct SequenceRow {
 };
 std::vector<SequenceRow> frequentSequences(TraceIndex& index, const AnalysisOptions& o);
 
-// A finished table of text cells (the NVTX projection from stats).
+// A finished table of text cells, from a stats report (at most `rows` rows;
+// -1 = all); empty rows when the report was skipped.
 struct TableView {
   std::string name, title;
   std::vector<std::string> header;
   std::vector<std::vector<std::string>> rows;
 };
+// nvtx_gpu_proj_sum.
 TableView nvtxProjection(TraceIndex& index, int rows);
+// kernel_metrics_sum: the kernels `gpuscope kernels` profiled (the trace's
+// own kernel_metrics or those attached with --kernel-metrics), with their
+// name's share of the timeline's kernel time.
+TableView profiledKernels(TraceIndex& index, int rows);
 
 }  // namespace gpuscope::analysis

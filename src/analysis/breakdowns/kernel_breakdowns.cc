@@ -133,13 +133,15 @@ std::vector<SequenceRow> frequentSequences(TraceIndex& index, const AnalysisOpti
   return rows;
 }
 
-TableView nvtxProjection(TraceIndex& index, int rows) {
-  stats::ReportTable rt = stats::nvtxGpuProjSum(index.context(), {});
+namespace {
+
+TableView tableView(const stats::ReportTable& rt, int rows) {
   TableView v;
   v.name = rt.name();
   v.title = rt.title();
   if (rt.skipped()) return v;
-  for (const auto& c : rt.columns()) v.header.push_back(c.label + (c.unit == stats::Unit::kDurNs ? " (ns)" : ""));
+  for (const auto& c : rt.columns())
+    v.header.push_back(c.label + (c.unit == stats::Unit::kDurNs ? " (ns)" : c.unit == stats::Unit::kRatio ? " (%)" : ""));
   for (size_t r = 0; r < rt.rowCount() && (rows < 0 || static_cast<int>(r) < rows); ++r) {
     std::vector<std::string> cells;
     for (size_t c = 0; c < rt.columnCount(); ++c) {
@@ -161,6 +163,16 @@ TableView nvtxProjection(TraceIndex& index, int rows) {
     v.rows.push_back(std::move(cells));
   }
   return v;
+}
+
+}  // namespace
+
+TableView nvtxProjection(TraceIndex& index, int rows) {
+  return tableView(stats::nvtxGpuProjSum(index.context(), {}), rows);
+}
+
+TableView profiledKernels(TraceIndex& index, int rows) {
+  return tableView(stats::kernelMetricsSum(index.context(), {}), rows);
 }
 
 }  // namespace gpuscope::analysis

@@ -32,6 +32,7 @@ ReportTable nvtxGpuProjSum(ReportContext& ctx, const ReportOptions& o);
 ReportTable nvtxGpuProjTrace(ReportContext& ctx, const ReportOptions& o);
 ReportTable osrtSum(ReportContext& ctx, const ReportOptions& o);
 ReportTable diagnosticsReport(ReportContext& ctx, const ReportOptions& o);
+ReportTable kernelMetricsSum(ReportContext& ctx, const ReportOptions& o);
 
 // Kernel name column chosen by the :base / :mangled argument, falling back
 // to the demangled name where the chosen one was not recorded.

@@ -1,0 +1,111 @@
+// kernel_metrics_sum: one row per kernel profiled by `gpuscope kernels`
+// (the kernel_metrics table), with the SpeedOfLight and occupancy headline
+// values, and, where the trace also holds a timeline, how much of the
+// trace's GPU kernel time kernels of that name took (gpuscope only: nsys
+// keeps no hardware metrics; ncu no timeline).
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <tuple>
+
+#include "stats/reports/reports.h"
+
+namespace gpuscope::stats {
+namespace {
+
+using model::kNullI64;
+
+// The values the table shows, by ncu metric name (a label is not unique:
+// "Memory Throughput" is a percentage in SpeedOfLight and bytes/s in
+// MemoryWorkloadAnalysis).
+constexpr const char* kDuration = "gpu__time_duration.sum";
+constexpr const char* kSm = "sm__throughput.avg.pct_of_peak_sustained_elapsed";
+constexpr const char* kMemory = "gpu__compute_memory_throughput.avg.pct_of_peak_sustained_elapsed";
+constexpr const char* kDram = "gpu__dram_throughput.avg.pct_of_peak_sustained_elapsed";
+constexpr const char* kOccupancy = "sm__warps_active.avg.pct_of_peak_sustained_active";
+constexpr const char* kRegisters = "launch__registers_per_thread";
+
+struct Profiled {
+  int64_t pid = 0, id = 0;
+  model::StringId name = model::kEmptyString;
+  double duration = NAN, sm = NAN, memory = NAN, dram = NAN, occupancy = NAN, registers = NAN;
+};
+
+}  // namespace
+
+ReportTable kernelMetricsSum(ReportContext& ctx, const ReportOptions&) {
+  const model::Trace& tr = ctx.trace();
+  const auto& m = tr.kernel_metrics;
+  ReportTable t("kernel_metrics_sum", "Kernel Hardware Metrics");
+  size_t c_id = t.addColumn("ID", Unit::kCount, ValueType::kInt);
+  size_t c_pid = t.addColumn("PID", Unit::kCount, ValueType::kInt);
+  size_t c_dur = t.addColumn("Duration", Unit::kDurNs, ValueType::kInt);
+  size_t c_sm = t.addColumn("SM Throughput", Unit::kRatio, ValueType::kDouble);
+  size_t c_mem = t.addColumn("Memory Throughput", Unit::kRatio, ValueType::kDouble);
+  size_t c_dram = t.addColumn("DRAM Throughput", Unit::kRatio, ValueType::kDouble);
+  size_t c_occ = t.addColumn("Achieved Occupancy", Unit::kRatio, ValueType::kDouble);
+  size_t c_regs = t.addColumn("Registers", Unit::kCount, ValueType::kInt);
+  size_t c_busy = t.addColumn("Busiest", Unit::kText, ValueType::kText);
+  size_t c_inst = t.addColumn("Trace Instances", Unit::kCount, ValueType::kInt);
+  size_t c_share = t.addColumn("Trace Time", Unit::kRatio, ValueType::kDouble);
+  size_t c_name = t.addColumn("Name", Unit::kText, ValueType::kText);
+  if (m.size() == 0) {
+    t.setSkipped("has no kernel hardware metrics (record them with gpuscope kernels -o FILE.gpuscope)");
+    return t;
+  }
+
+  // Rows of one profiled kernel share (pid, kernel_id); kernels in ID order.
+  std::map<std::pair<int64_t, int64_t>, Profiled> kernels;
+  for (size_t i = 0; i < m.size(); ++i) {
+    Profiled& p = kernels[{m.pid[i], m.kernel_id[i]}];
+    p.pid = m.pid[i];
+    p.id = m.kernel_id[i];
+    p.name = m.name[i];
+    const std::string_view metric = tr.strings.get(m.metric[i]);
+    const double v = m.value[i];
+    if (metric == kDuration) p.duration = v;
+    else if (metric == kSm) p.sm = v;
+    else if (metric == kMemory) p.memory = v;
+    else if (metric == kDram) p.dram = v;
+    else if (metric == kOccupancy) p.occupancy = v;
+    else if (metric == kRegisters) p.registers = v;
+  }
+
+  // The timeline's kernels by (demangled) name: count and total time.
+  std::map<model::StringId, std::pair<int64_t, int64_t>> by_name;
+  int64_t total = 0;
+  for (size_t i = 0; i < tr.kernels.size(); ++i) {
+    if (tr.kernels.end[i] == kNullI64 || tr.kernels.start[i] == kNullI64) continue;
+    const int64_t d = tr.kernels.end[i] - tr.kernels.start[i];
+    auto& [n, sum] = by_name[tr.kernels.name[i]];
+    ++n;
+    sum += d;
+    total += d;
+  }
+
+  for (const auto& [key, p] : kernels) {
+    size_t r = t.appendRow();
+    t.setInt(r, c_id, p.id);
+    t.setInt(r, c_pid, p.pid);
+    if (!std::isnan(p.duration)) t.setInt(r, c_dur, std::llround(p.duration));
+    if (!std::isnan(p.sm)) t.setDouble(r, c_sm, p.sm);
+    if (!std::isnan(p.memory)) t.setDouble(r, c_mem, p.memory);
+    if (!std::isnan(p.dram)) t.setDouble(r, c_dram, p.dram);
+    if (!std::isnan(p.occupancy)) t.setDouble(r, c_occ, p.occupancy);
+    if (!std::isnan(p.registers)) t.setInt(r, c_regs, std::llround(p.registers));
+    // ncu's SpeedOfLight compares the two: the larger names the unit that
+    // limits the kernel more (no threshold is applied here).
+    if (!std::isnan(p.sm) && !std::isnan(p.memory))
+      t.setText(r, c_busy, t.internText(p.sm >= p.memory ? "SM" : "memory"));
+    if (tr.kernels.size() > 0) {
+      auto it = by_name.find(p.name);
+      const int64_t n = it == by_name.end() ? 0 : it->second.first;
+      t.setInt(r, c_inst, n);
+      if (total > 0) t.setDouble(r, c_share, it == by_name.end() ? 0.0 : 100.0 * double(it->second.second) / double(total));
+    }
+    t.setText(r, c_name, t.traceText(tr.strings, p.name));
+  }
+  return t;
+}
+
+}  // namespace gpuscope::stats

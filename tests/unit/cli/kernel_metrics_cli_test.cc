@@ -1,0 +1,124 @@
+// --kernel-metrics on stats, analyze and report: a `gpuscope kernels` store
+// (written by the profiler's own export from a saxpy record) attached to a
+// trace of the same program, joined by kernel name. Trace by hand: saxpy
+// 60 + 70 + 80 us, another kernel 90 us; kernel time 300 us, saxpy 70 %.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "profiler/sections.h"
+#include "profiler/store_export.h"
+#include "store/store.h"
+#include "unit/cli/cli_runner.h"
+#include "unit/profiler/h100.h"
+
+namespace gpuscope::testing {
+namespace {
+
+const char* kSaxpy = "saxpy(int, float, const float *, float *)";
+
+void writeKernelsStore(const std::string& path) {
+  profiler::ProfileRun run;
+  run.devices.push_back(profiler::testing::h100());
+  profiler::KernelRecord k = profiler::testing::saxpy();
+  k.counters = {{"gpu__time_duration.sum", 71520},
+                {"sm__throughput.avg.pct_of_peak_sustained_elapsed", 43.1},
+                {"gpu__compute_memory_throughput.avg.pct_of_peak_sustained_elapsed", 61.8},
+                {"gpu__dram_throughput.avg.pct_of_peak_sustained_elapsed", 61.8},
+                {"sm__warps_active.avg.pct_of_peak_sustained_active", 81.45}};
+  run.kernels.push_back(k);
+  profiler::ReportSpec spec{{profiler::findSection("SpeedOfLight"), profiler::findSection("Occupancy")}, {}};
+  ASSERT_TRUE(store::writeStore(profiler::toTrace(run, spec, "./saxpy"), path, true).ok());
+}
+
+void writeTraceStore(const std::string& path) {
+  model::Trace t;
+  auto kernel = [&](int64_t start, int64_t dur, const char* name) {
+    model::KernelTable::Row r;
+    r.start = start;
+    r.end = start + dur;
+    r.pid = 809;
+    r.device_id = 0;
+    r.name = t.strings.intern(name);
+    t.kernels.push(r);
+  };
+  kernel(0, 60000, kSaxpy);
+  kernel(100000, 70000, kSaxpy);
+  kernel(200000, 90000, "reduce(float const*, float*)");
+  kernel(300000, 80000, kSaxpy);
+  ASSERT_TRUE(store::writeStore(t, path, true).ok());
+}
+
+class KernelMetricsCli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    writeKernelsStore(kernels_);
+    writeTraceStore(trace_);
+  }
+  TempDir dir_;
+  std::string kernels_ = dir_.file("k.gpuscope"), trace_ = dir_.file("t.gpuscope");
+};
+
+TEST_F(KernelMetricsCli, StatsJoinsTheMetricsToTheTimeline) {
+  CliResult r = runGpuscope({"stats", "-q", "-r", "kernel_metrics_sum", "--format", "json", trace_,
+                             "--kernel-metrics", kernels_});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto j = nlohmann::json::parse(r.out);
+  ASSERT_EQ(j.size(), 1u) << r.out;
+  const auto& rows = j[0]["rows"];
+  ASSERT_EQ(rows.size(), 1u) << r.out;
+  const auto& row = rows[0];
+  EXPECT_EQ(row["Duration (ns)"], 71520) << row.dump();
+  EXPECT_DOUBLE_EQ(row["SM Throughput (%)"].get<double>(), 43.1);
+  EXPECT_DOUBLE_EQ(row["Achieved Occupancy (%)"].get<double>(), 81.45);
+  EXPECT_EQ(row["Busiest"], "memory");
+  EXPECT_EQ(row["Trace Instances"], 3);
+  EXPECT_DOUBLE_EQ(row["Trace Time (%)"].get<double>(), 70.0);
+  EXPECT_EQ(row["Name"], kSaxpy);
+  // The kernels store alone: the metrics, no timeline share.
+  CliResult alone = runGpuscope({"stats", "-q", "-r", "kernel_metrics_sum", "--format", "json", kernels_});
+  ASSERT_EQ(alone.exit_code, 0) << alone.err;
+  auto a = nlohmann::json::parse(alone.out);
+  EXPECT_TRUE(a[0]["rows"][0]["Trace Instances"].is_null()) << alone.out;
+}
+
+TEST_F(KernelMetricsCli, AnalyzeAndReportShowTheProfiledKernels) {
+  CliResult a = runGpuscope({"analyze", "-q", "--format", "json", trace_, "--kernel-metrics", kernels_});
+  ASSERT_EQ(a.exit_code, 0) << a.err;
+  auto j = nlohmann::json::parse(a.out);
+  ASSERT_TRUE(j["profiled_kernels"].is_object()) << a.out.substr(0, 400);
+  EXPECT_EQ(j["profiled_kernels"]["rows"].size(), 1u);
+  CliResult text = runGpuscope({"analyze", "-q", trace_, "--kernel-metrics", kernels_});
+  ASSERT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_NE(text.out.find("Kernels profiled by gpuscope kernels"), std::string::npos);
+  // Without metrics there is no such section.
+  CliResult plain = runGpuscope({"analyze", "-q", "--format", "json", trace_});
+  ASSERT_EQ(plain.exit_code, 0) << plain.err;
+  EXPECT_TRUE(nlohmann::json::parse(plain.out)["profiled_kernels"].is_null());
+
+  const std::string html = dir_.file("r.html");
+  CliResult rep = runGpuscope({"report", "-q", trace_, "--kernel-metrics", kernels_, "-o", html});
+  ASSERT_EQ(rep.exit_code, 0) << rep.err;
+  EXPECT_NE(readAll(html).find("kernel_metrics_sum"), std::string::npos);
+}
+
+TEST_F(KernelMetricsCli, AFileWithoutMetricsIsRefusedAndNothingIsWritten) {
+  const std::string html = dir_.file("r.html");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"stats", "-q", "-r", "kernel_metrics_sum", trace_, "--kernel-metrics", trace_},
+        std::vector<std::string>{"analyze", "-q", trace_, "--kernel-metrics", trace_},
+        std::vector<std::string>{"report", "-q", trace_, "--kernel-metrics", trace_, "-o", html},
+        std::vector<std::string>{"analyze", "-q", trace_, "--kernel-metrics", dir_.file("missing.gpuscope")}}) {
+    CliResult r = runGpuscope(args);
+    EXPECT_EQ(r.exit_code, 2) << args[0] << ": " << r.err;
+    EXPECT_NE(r.err.find(args[0] == "analyze" && args.back().find("missing") != std::string::npos
+                             ? "missing.gpuscope" : "t.gpuscope"),
+              std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+  EXPECT_EQ(dir_.list(), (std::vector<std::string>{"k.gpuscope", "t.gpuscope"}));
+}
+
+}  // namespace
+}  // namespace gpuscope::testing

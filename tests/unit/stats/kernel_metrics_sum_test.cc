@@ -1,0 +1,101 @@
+// kernel_metrics_sum: the headline values of kernels profiled by `gpuscope
+// kernels`, joined by name to the hand trace's timeline (hand_trace.h:
+// kA 10 + 50 + 50 = 110 ns in 3 instances, kB 80 ns in 1; kernel time 190).
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "stats/context.h"
+#include "stats/registry.h"
+#include "unit/stats/hand_trace.h"
+
+namespace gpuscope::stats {
+namespace {
+
+void addMetric(model::Trace& t, int64_t id, const char* name, const char* metric, double value) {
+  model::KernelMetricTable::Row m;
+  m.pid = 100;
+  m.kernel_id = id;
+  m.device_id = 0;
+  m.name = t.strings.intern(name);
+  m.metric = t.strings.intern(metric);
+  m.label = t.strings.intern("");
+  m.section = t.strings.intern("SpeedOfLight");
+  m.unit = t.strings.intern("");
+  m.value = value;
+  t.kernel_metrics.push(m);
+}
+
+ReportTable run(const model::Trace& trace) {
+  ReportContext ctx(trace);
+  auto reqs = parseReportList("kernel_metrics_sum");
+  EXPECT_TRUE(reqs.ok());
+  return runReport(ctx, reqs->at(0));
+}
+
+size_t col(const ReportTable& t, const std::string& label) {
+  for (size_t c = 0; c < t.columnCount(); ++c)
+    if (t.columns()[c].label == label) return c;
+  ADD_FAILURE() << "no column " << label;
+  return 0;
+}
+
+model::Trace profiled(model::Trace t) {
+  // Kernel 1 listed first: rows come out in ID order. Its memory throughput
+  // is missing, so no unit is named busiest.
+  addMetric(t, 1, "kZ", "gpu__time_duration.sum", 1000);
+  addMetric(t, 1, "kZ", "sm__throughput.avg.pct_of_peak_sustained_elapsed", 10);
+  addMetric(t, 0, "kA", "gpu__time_duration.sum", 52.4);
+  addMetric(t, 0, "kA", "sm__throughput.avg.pct_of_peak_sustained_elapsed", 30.5);
+  addMetric(t, 0, "kA", "gpu__compute_memory_throughput.avg.pct_of_peak_sustained_elapsed", 70.25);
+  addMetric(t, 0, "kA", "gpu__dram_throughput.avg.pct_of_peak_sustained_elapsed", 60);
+  addMetric(t, 0, "kA", "sm__warps_active.avg.pct_of_peak_sustained_active", 45.5);
+  addMetric(t, 0, "kA", "launch__registers_per_thread", 16);
+  // The bytes/s "Memory Throughput" of MemoryWorkloadAnalysis must not be
+  // taken for the percentage.
+  addMetric(t, 0, "kA", "dram__bytes.sum.per_second", 1.5e12);
+  return t;
+}
+
+TEST(KernelMetricsSum, HeadlineValuesAndTheTraceShare) {
+  ReportTable t = run(profiled(testing::makeHandTrace()));
+  EXPECT_EQ(t.name(), "kernel_metrics_sum");
+  ASSERT_FALSE(t.skipped());
+  ASSERT_EQ(t.rowCount(), 2u);
+  EXPECT_EQ(t.intAt(0, col(t, "ID")), 0);
+  EXPECT_EQ(t.intAt(0, col(t, "PID")), 100);
+  EXPECT_EQ(t.intAt(0, col(t, "Duration")), 52);
+  EXPECT_DOUBLE_EQ(t.doubleAt(0, col(t, "SM Throughput")), 30.5);
+  EXPECT_DOUBLE_EQ(t.doubleAt(0, col(t, "Memory Throughput")), 70.25);
+  EXPECT_DOUBLE_EQ(t.doubleAt(0, col(t, "DRAM Throughput")), 60);
+  EXPECT_DOUBLE_EQ(t.doubleAt(0, col(t, "Achieved Occupancy")), 45.5);
+  EXPECT_EQ(t.intAt(0, col(t, "Registers")), 16);
+  EXPECT_EQ(t.textAt(0, col(t, "Busiest")), "memory");
+  EXPECT_EQ(t.intAt(0, col(t, "Trace Instances")), 3);
+  EXPECT_DOUBLE_EQ(t.doubleAt(0, col(t, "Trace Time")), 100.0 * 110 / 190);
+  EXPECT_EQ(t.textAt(0, col(t, "Name")), "kA");
+  // kZ: not in the timeline, memory throughput not collected.
+  EXPECT_EQ(t.intAt(1, col(t, "ID")), 1);
+  EXPECT_EQ(t.intAt(1, col(t, "Trace Instances")), 0);
+  EXPECT_DOUBLE_EQ(t.doubleAt(1, col(t, "Trace Time")), 0.0);
+  EXPECT_TRUE(t.isNull(1, col(t, "Busiest")));
+  EXPECT_TRUE(t.isNull(1, col(t, "Memory Throughput")));
+  EXPECT_TRUE(t.isNull(1, col(t, "Registers")));
+}
+
+TEST(KernelMetricsSum, WithoutATimelineAndWithoutMetrics) {
+  // A `gpuscope kernels -o` store alone: no kernels table, so no share.
+  ReportTable alone = run(profiled(model::Trace{}));
+  ASSERT_EQ(alone.rowCount(), 2u);
+  EXPECT_TRUE(alone.isNull(0, col(alone, "Trace Instances")));
+  EXPECT_TRUE(alone.isNull(0, col(alone, "Trace Time")));
+  EXPECT_EQ(alone.textAt(0, col(alone, "Name")), "kA");
+  // A timeline without metrics: skipped, with the way to get them.
+  ReportTable none = run(testing::makeHandTrace());
+  ASSERT_TRUE(none.skipped());
+  EXPECT_NE(none.skipped()->find("gpuscope kernels"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gpuscope::stats
