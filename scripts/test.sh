@@ -12,7 +12,7 @@ cmake --build --preset release
 fuzz_seconds=${GPUSCOPE_FUZZ_SECONDS:-20}
 if [[ "$fuzz_seconds" -gt 0 ]]; then
   cmake --preset fuzz >/dev/null
-  targets=(kineto_json nsys_rows trace_file onnx engine_file pointwise_program)
+  targets=(kineto_json nsys_rows trace_file onnx engine_file pointwise_program ncu_csv)
   cmake --build --preset fuzz --target "${targets[@]/#/fuzz_}"
   for t in "${targets[@]}"; do
     work="build/fuzz/corpus-$t"

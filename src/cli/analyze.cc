@@ -9,7 +9,7 @@
 #include "analysis/analysis.h"
 #include "analysis/myelin/kernel_name_decoder.h"
 #include "cli/commands.h"
-#include "importers/kernel_metrics_attach.h"
+#include "cli/kernel_metrics_input.h"
 #include "importers/registry.h"
 
 namespace gpuscope::cli {
@@ -38,7 +38,7 @@ Status runAnalyze(AnalyzeOptions o) {
   o.a.gap_min_ns = static_cast<int64_t>(o.gap_us * 1000.0);
   GS_ASSIGN_OR_RETURN(model::Trace trace, importers::loadTrace(o.input, {.quiet = o.quiet}));
   if (!o.kernel_metrics.empty())
-    GS_RETURN_IF_ERROR(importers::attachKernelMetrics(trace, o.kernel_metrics, o.quiet));
+    GS_RETURN_IF_ERROR(attachKernelMetrics(trace, o.kernel_metrics, o.quiet));
   analysis::AnalysisReport report = analysis::analyzeTrace(trace, o.a);
   if (report.source.empty()) report.source = o.input;
   std::string text = o.format == "json" ? analysis::renderJson(report) : analysis::renderText(report, o.a);

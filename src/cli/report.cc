@@ -8,7 +8,7 @@
 
 #include "base/file.h"
 #include "cli/commands.h"
-#include "importers/kernel_metrics_attach.h"
+#include "cli/kernel_metrics_input.h"
 #include "importers/registry.h"
 #include "report/html_report.h"
 
@@ -34,7 +34,7 @@ Status runReportCommand(ReportCliOptions o) {
   load.quiet = o.quiet;  // every table: the report shows them all
   GS_ASSIGN_OR_RETURN(model::Trace trace, importers::loadTrace(o.input, load));
   if (!o.kernel_metrics.empty())
-    GS_RETURN_IF_ERROR(importers::attachKernelMetrics(trace, o.kernel_metrics, o.quiet));
+    GS_RETURN_IF_ERROR(attachKernelMetrics(trace, o.kernel_metrics, o.quiet));
   if (o.r.source.empty()) o.r.source = o.input;
   GS_ASSIGN_OR_RETURN(report::HtmlReportStats stats,
                       report::writeHtmlReport(trace, o.output, o.force, o.r));

@@ -12,7 +12,7 @@
 
 #include "base/file.h"
 #include "cli/commands.h"
-#include "importers/kernel_metrics_attach.h"
+#include "cli/kernel_metrics_input.h"
 #include "importers/registry.h"
 #include "stats/context.h"
 #include "stats/format.h"
@@ -135,7 +135,7 @@ Status runStats(const StatsOptions& o) {
   // keeps it reachable, so LeakSanitizer reports no leak; a second run in
   // the same process frees the previous one.
   if (!o.kernel_metrics.empty())
-    GS_RETURN_IF_ERROR(importers::attachKernelMetrics(loaded, o.kernel_metrics, o.quiet));
+    GS_RETURN_IF_ERROR(attachKernelMetrics(loaded, o.kernel_metrics, o.quiet));
   static model::Trace* kept = nullptr;
   delete kept;
   kept = new model::Trace(std::move(loaded));

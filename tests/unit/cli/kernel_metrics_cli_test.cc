@@ -103,6 +103,42 @@ TEST_F(KernelMetricsCli, AnalyzeAndReportShowTheProfiledKernels) {
   EXPECT_NE(readAll(html).find("kernel_metrics_sum"), std::string::npos);
 }
 
+TEST_F(KernelMetricsCli, AnNcuCsvRunJoinsTheSameWay) {
+  // What `ncu --csv` printed for saxpy (H200 run R, trimmed to four rows and
+  // a rule row; progress lines and the program's output around them).
+  const std::string row = "\"0\",\"2778\",\"prog\",\"127.0.0.1\",\"" + std::string(kSaxpy) +
+                          "\",\"1\",\"7\",\"(256, 1, 1)\",\"(65536, 1, 1)\",\"0\",\"9.0\",";
+  const std::string csv =
+      "==PROF== Connected to process 2778 (/tmp/prog)\n"
+      "\"ID\",\"Process ID\",\"Process Name\",\"Host Name\",\"Kernel Name\",\"Context\",\"Stream\",\"Block Size\","
+      "\"Grid Size\",\"Device\",\"CC\",\"Section Name\",\"Metric Name\",\"Metric Unit\",\"Metric Value\","
+      "\"Rule Name\",\"Rule Type\",\"Rule Description\",\"Estimated Speedup Type\",\"Estimated Speedup\"\n" +
+      row + "\"GPU Speed Of Light Throughput\",\"Memory Throughput\",\"%\",\"61.81\",\n" +
+      row + "\"GPU Speed Of Light Throughput\",\"Duration\",\"ns\",\"61,600\",\n" +
+      row + "\"GPU Speed Of Light Throughput\",\"Compute (SM) Throughput\",\"%\",\"43.12\",\n" +
+      row + "\"SpeedOfLight\",\"\",\"\",\"\",\"SOLBottleneck\",\"OPT\",\"Memory is more heavily utilized than "
+            "Compute: Look at the Memory Workload Analysis section.\",\"global\",\"0\"\n" +
+      row + "\"Occupancy\",\"Achieved Occupancy\",\"%\",\"73.87\",\n"
+      "==PROF== Disconnected from process 2778\n";
+  const std::string path = dir_.file("ncu.csv");
+  writeAll(path, csv);
+  CliResult r = runGpuscope({"stats", "-q", "-r", "kernel_metrics_sum", "--format", "json", trace_,
+                             "--kernel-metrics", path});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto row0 = nlohmann::json::parse(r.out)[0]["rows"][0];
+  EXPECT_EQ(row0["Duration (ns)"], 61600) << row0.dump();
+  EXPECT_DOUBLE_EQ(row0["SM Throughput (%)"].get<double>(), 43.12);
+  EXPECT_DOUBLE_EQ(row0["Memory Throughput (%)"].get<double>(), 61.81);
+  EXPECT_DOUBLE_EQ(row0["Achieved Occupancy (%)"].get<double>(), 73.87);
+  EXPECT_EQ(row0["PID"], 2778);
+  EXPECT_EQ(row0["Trace Instances"], 3);
+  // A cut record is refused with its line.
+  writeAll(path, csv.substr(0, csv.find("\"61,600")) + "\"61,6");
+  CliResult bad = runGpuscope({"analyze", "-q", trace_, "--kernel-metrics", path});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("ncu.csv:4:"), std::string::npos) << bad.err;
+}
+
 TEST_F(KernelMetricsCli, AFileWithoutMetricsIsRefusedAndNothingIsWritten) {
   const std::string html = dir_.file("r.html");
   for (const std::vector<std::string>& args :
