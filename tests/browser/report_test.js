@@ -4,6 +4,7 @@
 // click (kernel <-> launching API call), and that hostile trace strings are
 // shown as text and never run.
 //   node report_test.js --gpuscope BIN --work DIR [--trace FILE]... [--optional-trace FILE]...
+//                       [--kernel-metrics TRACE=METRICS]...  (report TRACE --kernel-metrics METRICS)
 //                       [--shots DIR]
 //   node report_test.js --html FILE... (reports made elsewhere)
 // Exit 0: pass, 1: fail, 77: skipped (no Chromium).
@@ -16,12 +17,13 @@ const { decodePng } = require('./png');
 const { hostileTrace, HOSTILE } = require('./hostile_trace');
 
 function parseArgs(argv) {
-  const a = { traces: [], html: [], work: null, gpuscope: null, shots: null };
+  const a = { traces: [], html: [], work: null, gpuscope: null, shots: null, metrics: [] };
   for (let i = 2; i < argv.length; i++) {
     const k = argv[i], v = argv[i + 1];
     if (k === '--trace') { a.traces.push(v); i++; }
     else if (k === '--optional-trace') { if (fs.existsSync(v)) a.traces.push(v); i++; }
     else if (k === '--html') { a.html.push(v); i++; }
+    else if (k === '--kernel-metrics') { a.metrics.push(v.split('=')); i++; }
     else if (k === '--work') { a.work = v; i++; }
     else if (k === '--gpuscope') { a.gpuscope = v; i++; }
     else if (k === '--shots') { a.shots = v; i++; }
@@ -190,6 +192,11 @@ async function testReport(browser, file, opts) {
     if (opts.shots && name !== 'stats') fs.writeFileSync(path.join(opts.shots, label.replace(/\.html$/, '') + `-${name}.png`),
       Buffer.from((await page.send('Page.captureScreenshot', { format: 'png' })).data, 'base64'));
   }
+  if (opts.metrics) {
+    const stats = await page.evaluate("document.getElementById('page-stats').textContent");
+    check(/kernel_metrics_sum/.test(stats) && /saxpy\(int, float/.test(stats),
+      `${label}: the stats page shows the kernels of --kernel-metrics`);
+  }
   const findings = await page.evaluate('GS.data.findings.length');
   if (findings > 0) {
     await page.evaluate("GS.showPage('findings'); document.querySelector('.gs-show').click()");
@@ -225,11 +232,16 @@ async function main() {
       execFileSync(a.gpuscope, ['report', t, '-o', out, '--force', '--quiet'], { stdio: 'inherit' });
       reports.push({ file: out, hostile: t === hostile });
     }
+    for (const [t, m] of a.metrics) {
+      const out = path.join(a.work, path.basename(t).replace(/\.[a-z.]+$/, '') + '_metrics.html');
+      execFileSync(a.gpuscope, ['report', t, '--kernel-metrics', m, '-o', out, '--force', '--quiet'], { stdio: 'inherit' });
+      reports.push({ file: out, hostile: false, metrics: true });
+    }
   }
   if (a.shots) fs.mkdirSync(a.shots, { recursive: true });
   const browser = await launch();
   try {
-    for (const r of reports) await testReport(browser, r.file, { hostile: r.hostile, shots: a.shots });
+    for (const r of reports) await testReport(browser, r.file, { hostile: r.hostile, shots: a.shots, metrics: r.metrics });
   } finally {
     await browser.close();
   }
