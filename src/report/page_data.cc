@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 
 #include "analysis/kernel_category.h"
 #include "export/json_text.h"
@@ -10,6 +11,7 @@
 #include "stats/cell_text.h"
 #include "stats/format.h"
 #include "stats/registry.h"
+#include "stats/reports/reports.h"
 
 namespace gpuscope::report {
 namespace {
@@ -154,6 +156,54 @@ void writeStats(Json& j, const model::Trace& trace, const HtmlReportOptions& o) 
   j.close(']');
 }
 
+// kernel_metrics_sum's rows keyed by the timeline's kernel names (joined by
+// stats::kernelJoinKey, as the report joins them), for the selection panel:
+// a selected kernel shows the hardware metrics of the profiled kernels of its
+// name. Null without kernel metrics.
+void writeKernelMetricsByName(Json& j, const model::Trace& trace) {
+  j.key("kernel_metrics");
+  if (trace.kernel_metrics.size() == 0) {
+    j.null();
+    return;
+  }
+  stats::ReportContext ctx(trace);
+  stats::ReportTable t = stats::kernelMetricsSum(ctx, {});
+  size_t name_col = t.columnCount();
+  j.open('{').key("header").open('[');
+  for (size_t c = 0; c < t.columnCount(); ++c) {
+    j.str(stats::columnHeader(t.columns()[c], stats::TimeUnit::kUs));
+    if (t.columns()[c].label == "Name") name_col = c;
+  }
+  j.close(']').key("by_name").open('{');
+  std::map<std::string, std::vector<size_t>, std::less<>> by_key;
+  for (size_t r = 0; r < t.rowCount() && name_col < t.columnCount(); ++r)
+    by_key[stats::kernelJoinKey(t.textAt(r, name_col))].push_back(r);
+  std::map<model::StringId, const std::vector<size_t>*> names;  // timeline names with metrics
+  for (size_t i = 0; i < trace.kernels.size(); ++i) {
+    auto [it, fresh] = names.emplace(trace.kernels.name[i], nullptr);
+    if (!fresh) continue;
+    auto k = by_key.find(stats::kernelJoinKey(trace.strings.get(trace.kernels.name[i])));
+    if (k != by_key.end()) it->second = &k->second;
+  }
+  std::string cell;
+  for (const auto& [name, list_ptr] : names) {
+    if (list_ptr == nullptr) continue;
+    const std::vector<size_t>& list = *list_ptr;
+    j.key(trace.strings.get(name)).open('[');
+    for (size_t r : list) {
+      j.open('[');
+      for (size_t c = 0; c < t.columnCount(); ++c) {
+        cell.clear();
+        stats::appendDisplayCell(t, r, c, stats::TimeUnit::kUs, cell);
+        j.str(cell);
+      }
+      j.close(']');
+    }
+    j.close(']');
+  }
+  j.close('}').close('}');
+}
+
 // The longest single kernels, each with its event index for "zoom to".
 void writeLongest(Json& j, const TimelineData& d, size_t n) {
   std::vector<uint32_t> idx;
@@ -255,6 +305,7 @@ StatusOr<PageData> buildPageData(const model::Trace& trace, const TimelineData& 
   writeTracks(j, d);
   writeAnalysis(j, analysis);
   writeStats(j, trace, o);
+  writeKernelMetricsByName(j, trace);
   writeLongest(j, d, 20);
   writeUtilisation(j, d);
   j.close('}');

@@ -196,6 +196,18 @@ async function testReport(browser, file, opts) {
     const stats = await page.evaluate("document.getElementById('page-stats').textContent");
     check(/kernel_metrics_sum/.test(stats) && /saxpy\(int, float/.test(stats),
       `${label}: the stats page shows the kernels of --kernel-metrics`);
+    // A kernel whose name has metrics (joined across demangler spellings)
+    // shows them in the selection panel.
+    const panel = await page.evaluate(`(() => {
+      const ev = GS.ev, S = GS.data.strings, by = GS.data.kernel_metrics.by_name;
+      for (let i = 0; i < ev.kind.length; i++) if (by[S[ev.name[i]]]) {
+        GS.showPage('timeline'); GS.timeline.select(i);
+        return S[ev.name[i]] + ' | ' + document.getElementById('gs-selection').textContent;
+      }
+      return 'no kernel of the trace has metrics';
+    })()`);
+    check(/^add_one/.test(panel) && /Hardware metrics/.test(panel) && /Duration/.test(panel),
+      `${label}: selecting a profiled kernel shows its hardware metrics (${panel.slice(0, 120)})`);
   }
   const findings = await page.evaluate('GS.data.findings.length');
   if (findings > 0) {

@@ -92,6 +92,13 @@
       kids.push(el('div', { class: 'gs-kv' }, el('span', {}, what),
         el('a', { href: '#', id: 'gs-link', onclick: (e) => { e.preventDefault(); GS.timeline.reveal(l); } }, S[ev.name[l]])));
     }
+    // Hardware metrics of the profiled kernels of this name (gpuscope kernels
+    // or ncu, given with --kernel-metrics), when the report has them.
+    const km = D.kernel_metrics, rows = km ? km.by_name[S[ev.name[i]]] : null;
+    for (const row of rows || []) {
+      kids.push(el('h4', { class: 'gs-metrics' }, 'Hardware metrics, profiled kernel ' + row[0]));
+      row.forEach((v, k) => { if (v !== '' && k > 0 && km.header[k] !== 'Name') kids.push(kv(km.header[k], v)); });
+    }
     p.replaceChildren(...kids);
   }
 

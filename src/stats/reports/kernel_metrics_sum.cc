@@ -6,7 +6,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
-#include <tuple>
+#include <string>
+#include <string_view>
 
 #include "stats/reports/reports.h"
 
@@ -32,6 +33,28 @@ struct Profiled {
 };
 
 }  // namespace
+
+std::string kernelJoinKey(std::string_view name) {
+  std::string out;
+  out.reserve(name.size());
+  int depth = 0;  // inside <>, {} or []
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    if (name.substr(i).starts_with("(anonymous namespace)")) {
+      i += std::string_view("(anonymous namespace)").size() - 1;
+      continue;
+    }
+    if (name.substr(i).starts_with("<unnamed>")) {
+      i += std::string_view("<unnamed>").size() - 1;
+      continue;
+    }
+    if (c == '(' && depth == 0) break;  // the parameter list
+    if (c == '<' || c == '{' || c == '[') ++depth;
+    if ((c == '>' || c == '}' || c == ']') && depth > 0) --depth;
+    if (c != ' ' && c != '\t') out += c;
+  }
+  return out;
+}
 
 ReportTable kernelMetricsSum(ReportContext& ctx, const ReportOptions&) {
   const model::Trace& tr = ctx.trace();
@@ -71,13 +94,16 @@ ReportTable kernelMetricsSum(ReportContext& ctx, const ReportOptions&) {
     else if (metric == kRegisters) p.registers = v;
   }
 
-  // The timeline's kernels by (demangled) name: count and total time.
-  std::map<model::StringId, std::pair<int64_t, int64_t>> by_name;
+  // The timeline's kernels by join key: count and total time.
+  std::map<model::StringId, std::string> keys;  // each distinct name once
+  std::map<std::string, std::pair<int64_t, int64_t>, std::less<>> by_key;
   int64_t total = 0;
   for (size_t i = 0; i < tr.kernels.size(); ++i) {
     if (tr.kernels.end[i] == kNullI64 || tr.kernels.start[i] == kNullI64) continue;
     const int64_t d = tr.kernels.end[i] - tr.kernels.start[i];
-    auto& [n, sum] = by_name[tr.kernels.name[i]];
+    auto [k, fresh] = keys.emplace(tr.kernels.name[i], std::string());
+    if (fresh) k->second = kernelJoinKey(tr.strings.get(tr.kernels.name[i]));
+    auto& [n, sum] = by_key[k->second];
     ++n;
     sum += d;
     total += d;
@@ -98,10 +124,10 @@ ReportTable kernelMetricsSum(ReportContext& ctx, const ReportOptions&) {
     if (!std::isnan(p.sm) && !std::isnan(p.memory))
       t.setText(r, c_busy, t.internText(p.sm >= p.memory ? "SM" : "memory"));
     if (tr.kernels.size() > 0) {
-      auto it = by_name.find(p.name);
-      const int64_t n = it == by_name.end() ? 0 : it->second.first;
-      t.setInt(r, c_inst, n);
-      if (total > 0) t.setDouble(r, c_share, it == by_name.end() ? 0.0 : 100.0 * double(it->second.second) / double(total));
+      auto it = by_key.find(kernelJoinKey(tr.strings.get(p.name)));
+      const bool found = it != by_key.end();
+      t.setInt(r, c_inst, found ? it->second.first : 0);
+      if (total > 0) t.setDouble(r, c_share, found ? 100.0 * double(it->second.second) / double(total) : 0.0);
     }
     t.setText(r, c_name, t.traceText(tr.strings, p.name));
   }

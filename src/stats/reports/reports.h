@@ -2,6 +2,7 @@
 // ReportTable from the trace and never prints; registry.cc lists them.
 #pragma once
 
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -33,6 +34,15 @@ ReportTable nvtxGpuProjTrace(ReportContext& ctx, const ReportOptions& o);
 ReportTable osrtSum(ReportContext& ctx, const ReportOptions& o);
 ReportTable diagnosticsReport(ReportContext& ctx, const ReportOptions& o);
 ReportTable kernelMetricsSum(ReportContext& ctx, const ReportOptions& o);
+
+// The key a profiled kernel joins the timeline's kernels by: the demangled
+// name up to its parameter list, without whitespace. Demanglers write the
+// parameters differently (ncu "saxpy(int, float, const float *, float *)",
+// the C++ ABI "saxpy(int, float, float const*, float*)"; ncu even "(T1::Params)"
+// for a template's parameter), never the function and its template
+// arguments. "(anonymous namespace)" / "<unnamed>" are dropped; overloads
+// that differ only in parameters share a key.
+std::string kernelJoinKey(std::string_view demangled);
 
 // Kernel name column chosen by the :base / :mangled argument, falling back
 // to the demangled name where the chosen one was not recorded.

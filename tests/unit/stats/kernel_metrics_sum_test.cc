@@ -8,6 +8,7 @@
 
 #include "stats/context.h"
 #include "stats/registry.h"
+#include "stats/reports/reports.h"
 #include "unit/stats/hand_trace.h"
 
 namespace gpuscope::stats {
@@ -46,7 +47,8 @@ model::Trace profiled(model::Trace t) {
   // is missing, so no unit is named busiest.
   addMetric(t, 1, "kZ", "gpu__time_duration.sum", 1000);
   addMetric(t, 1, "kZ", "sm__throughput.avg.pct_of_peak_sustained_elapsed", 10);
-  addMetric(t, 0, "kA", "gpu__time_duration.sum", 52.4);
+  // kA as a demangler with parameters prints it: joins the timeline's "kA".
+  addMetric(t, 0, "kA(float const*)", "gpu__time_duration.sum", 52.4);
   addMetric(t, 0, "kA", "sm__throughput.avg.pct_of_peak_sustained_elapsed", 30.5);
   addMetric(t, 0, "kA", "gpu__compute_memory_throughput.avg.pct_of_peak_sustained_elapsed", 70.25);
   addMetric(t, 0, "kA", "gpu__dram_throughput.avg.pct_of_peak_sustained_elapsed", 60);
@@ -74,7 +76,7 @@ TEST(KernelMetricsSum, HeadlineValuesAndTheTraceShare) {
   EXPECT_EQ(t.textAt(0, col(t, "Busiest")), "memory");
   EXPECT_EQ(t.intAt(0, col(t, "Trace Instances")), 3);
   EXPECT_DOUBLE_EQ(t.doubleAt(0, col(t, "Trace Time")), 100.0 * 110 / 190);
-  EXPECT_EQ(t.textAt(0, col(t, "Name")), "kA");
+  EXPECT_EQ(t.textAt(0, col(t, "Name")), "kA");  // the first row's spelling of the name
   // kZ: not in the timeline, memory throughput not collected.
   EXPECT_EQ(t.intAt(1, col(t, "ID")), 1);
   EXPECT_EQ(t.intAt(1, col(t, "Trace Instances")), 0);
@@ -82,6 +84,26 @@ TEST(KernelMetricsSum, HeadlineValuesAndTheTraceShare) {
   EXPECT_TRUE(t.isNull(1, col(t, "Busiest")));
   EXPECT_TRUE(t.isNull(1, col(t, "Memory Throughput")));
   EXPECT_TRUE(t.isNull(1, col(t, "Registers")));
+}
+
+TEST(KernelMetricsSum, JoinKeyIgnoresHowParametersAreWritten) {
+  // ncu 2025.3 and abi::__cxa_demangle on the same kernels (H200 run R).
+  EXPECT_EQ(kernelJoinKey("saxpy(int, float, const float *, float *)"),
+            kernelJoinKey("saxpy(int, float, float const*, float*)"));
+  EXPECT_EQ(kernelJoinKey("void cutlass::Kernel2<cutlass_80_simt_sgemm_256x128_8x4_nn_align1>(T1::Params)"),
+            kernelJoinKey("void cutlass::Kernel2<cutlass_80_simt_sgemm_256x128_8x4_nn_align1>"
+                          "(cutlass_80_simt_sgemm_256x128_8x4_nn_align1::Params)"));
+  EXPECT_EQ(kernelJoinKey("void cutlass::Kernel2<cutlass_80_simt_sgemm_256x128_8x4_nn_align1>(T1::Params)"),
+            "voidcutlass::Kernel2<cutlass_80_simt_sgemm_256x128_8x4_nn_align1>");
+  // Library kernels without parameters are their own key.
+  EXPECT_EQ(kernelJoinKey("sm90_xmma_gemm_f16f16_f16f16_f16_nn_n_tilesize128x256x32"),
+            "sm90_xmma_gemm_f16f16_f16f16_f16_nn_n_tilesize128x256x32");
+  // Template arguments stay, also when they hold parentheses or lambdas.
+  EXPECT_NE(kernelJoinKey("void k<(int)1>(float*)"), kernelJoinKey("void k<(int)2>(float*)"));
+  EXPECT_EQ(kernelJoinKey("void at::native::f<at::native::{lambda(int)#1}>(int)"),
+            "voidat::native::f<at::native::{lambda(int)#1}>");
+  EXPECT_EQ(kernelJoinKey("void at::native::(anonymous namespace)::g<float>(float*)"),
+            kernelJoinKey("void at::native::<unnamed>::g<float>(float *)"));
 }
 
 TEST(KernelMetricsSum, WithoutATimelineAndWithoutMetrics) {
