@@ -184,7 +184,7 @@ void finishTables(model::Trace& out) {
 void countUncorrelated(model::Trace& out) {
   std::unordered_set<uint64_t> calls;
   std::unordered_set<int64_t> pids_with_calls;
-  auto key = [](int64_t pid, int64_t corr) { return (uint64_t(pid) << 32) ^ uint64_t(corr); };
+  const auto key = processCorrelationKey;
   for (size_t i = 0; i < out.api_calls.size(); ++i) {
     calls.insert(key(out.api_calls.pid[i], out.api_calls.correlation_id[i]));
     pids_with_calls.insert(out.api_calls.pid[i]);

@@ -14,6 +14,13 @@
 
 namespace gpuscope::tracer {
 
+// One hash key for (process, correlation id): correlation ids are unique
+// only within a process. Used where the merged trace's GPU rows and
+// synchronizations are matched to their API calls (merge.cc, sync_calls.cc).
+inline uint64_t processCorrelationKey(int64_t pid, int64_t correlation) {
+  return (uint64_t(pid) << 32) ^ uint64_t(correlation);
+}
+
 // The end of an NVTX range whose start row (nvtx.range_id == range_id) may
 // have been written earlier.
 struct NvtxRangeEnd {

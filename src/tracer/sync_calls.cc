@@ -3,6 +3,9 @@
 #include <cupti.h>
 
 #include <algorithm>
+#include <vector>
+
+#include "tracer/recording.h"
 
 namespace gpuscope::tracer {
 namespace {
@@ -121,20 +124,25 @@ int64_t EventIds::idOf(const void* event) {
 
 size_t clampSyncsToCalls(const model::ApiCallTable& calls, model::SyncTable* syncs) {
   if (syncs->size() == 0) return 0;
-  std::unordered_map<uint64_t, size_t> call_at;
-  auto key = [](int64_t pid, int64_t corr) { return (uint64_t(pid) << 32) ^ uint64_t(corr); };
-  for (size_t i = 0; i < calls.size(); ++i) call_at.emplace(key(calls.pid[i], calls.correlation_id[i]), i);
+  // Syncs are few and API calls many (millions): index the syncs and scan
+  // the calls once; the first call of a (pid, correlation id) is theirs.
+  std::unordered_map<uint64_t, std::vector<size_t>> waiting;
+  for (size_t i = 0; i < syncs->size(); ++i)
+    waiting[processCorrelationKey(syncs->pid[i], syncs->correlation_id[i])].push_back(i);
   size_t moved = 0;
-  for (size_t i = 0; i < syncs->size(); ++i) {
-    auto it = call_at.find(key(syncs->pid[i], syncs->correlation_id[i]));
-    if (it == call_at.end()) continue;
-    const int64_t lo = calls.start[it->second], hi = calls.end[it->second];
-    if (hi < lo) continue;
-    const int64_t start = std::clamp(syncs->start[i], lo, hi);
-    const int64_t end = std::clamp(syncs->end[i], start, hi);
-    if (start != syncs->start[i] || end != syncs->end[i]) ++moved;
-    syncs->start[i] = start;
-    syncs->end[i] = end;
+  for (size_t c = 0; c < calls.size() && !waiting.empty(); ++c) {
+    auto it = waiting.find(processCorrelationKey(calls.pid[c], calls.correlation_id[c]));
+    if (it == waiting.end()) continue;
+    const int64_t lo = calls.start[c], hi = calls.end[c];
+    for (size_t i : it->second) {
+      if (hi < lo) break;
+      const int64_t start = std::clamp(syncs->start[i], lo, hi);
+      const int64_t end = std::clamp(syncs->end[i], start, hi);
+      if (start != syncs->start[i] || end != syncs->end[i]) ++moved;
+      syncs->start[i] = start;
+      syncs->end[i] = end;
+    }
+    waiting.erase(it);
   }
   return moved;
 }
