@@ -4,6 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "analysis/kernel_category.h"
 #include "export/json_text.h"
@@ -119,40 +122,46 @@ void writeAnalysis(Json& j, const analysis::AnalysisReport& r) {
   }
 }
 
-void writeStats(Json& j, const model::Trace& trace, const HtmlReportOptions& o) {
+// One report row as display cells (times in us, as the stats page shows them).
+void writeDisplayRow(Json& j, const stats::ReportTable& t, size_t r, std::string& cell) {
+  j.open('[');
+  for (size_t c = 0; c < t.columnCount(); ++c) {
+    cell.clear();
+    stats::appendDisplayCell(t, r, c, stats::TimeUnit::kUs, cell);
+    j.str(cell);
+  }
+  j.close(']');
+}
+
+void writeStatsTable(Json& j, const stats::ReportTable& t, const stats::FormatOptions& fo, size_t max_rows) {
+  j.open('{').key("name").str(t.name()).key("title").str(t.title());
+  j.key("skipped");
+  if (t.skipped()) j.str(stats::skippedNote(t, fo)); else j.null();
+  j.key("header").open('[');
+  for (const stats::Column& c : t.columns()) j.str(stats::columnHeader(c, fo.time_unit));
+  j.close(']').key("numeric").open('[');
+  for (const stats::Column& c : t.columns()) j.boolean(c.type != stats::ValueType::kText);
+  j.close(']').key("row_count").num(static_cast<int64_t>(t.rowCount())).key("rows").open('[');
+  std::string cell;
+  const size_t rows = std::min(t.rowCount(), max_rows);
+  for (size_t r = 0; r < rows; ++r) writeDisplayRow(j, t, r, cell);
+  j.close(']').close('}');
+}
+
+// nsys's default reports, and kernel_metrics_sum (the hardware metrics of
+// kernels profiled by `gpuscope kernels` or ncu) when the trace holds them.
+void writeStats(Json& j, const model::Trace& trace, const HtmlReportOptions& o,
+                const stats::ReportTable* kernel_metrics) {
   stats::ReportContext ctx(trace);
   stats::FormatOptions fo{.format = stats::OutputFormat::kTable, .time_unit = stats::TimeUnit::kUs,
                           .source_name = o.source};
   j.key("stats").open('[');
-  // nsys's default reports, and the hardware metrics of kernels profiled by
-  // `gpuscope kernels` when the trace holds (or was given) them.
-  std::vector<std::string> names = stats::defaultReportNames();
-  if (trace.kernel_metrics.size() > 0) names.push_back("kernel_metrics_sum");
-  for (const std::string& name : names) {
+  for (const std::string& name : stats::defaultReportNames()) {
     const stats::ReportInfo* info = stats::findReport(name);
     if (info == nullptr) continue;
-    stats::ReportTable t = stats::runReport(ctx, stats::ReportRequest{info, {}});
-    j.open('{').key("name").str(t.name()).key("title").str(t.title());
-    j.key("skipped");
-    if (t.skipped()) j.str(stats::skippedNote(t, fo)); else j.null();
-    j.key("header").open('[');
-    for (const stats::Column& c : t.columns()) j.str(stats::columnHeader(c, fo.time_unit));
-    j.close(']').key("numeric").open('[');
-    for (const stats::Column& c : t.columns()) j.boolean(c.type != stats::ValueType::kText);
-    j.close(']').key("row_count").num(static_cast<int64_t>(t.rowCount())).key("rows").open('[');
-    std::string cell;
-    size_t rows = std::min(t.rowCount(), o.stats_rows);
-    for (size_t r = 0; r < rows; ++r) {
-      j.open('[');
-      for (size_t c = 0; c < t.columnCount(); ++c) {
-        cell.clear();
-        stats::appendDisplayCell(t, r, c, fo.time_unit, cell);
-        j.str(cell);
-      }
-      j.close(']');
-    }
-    j.close(']').close('}');
+    writeStatsTable(j, stats::runReport(ctx, stats::ReportRequest{info, {}}), fo, o.stats_rows);
   }
+  if (kernel_metrics != nullptr) writeStatsTable(j, *kernel_metrics, fo, o.stats_rows);
   j.close(']');
 }
 
@@ -160,45 +169,34 @@ void writeStats(Json& j, const model::Trace& trace, const HtmlReportOptions& o) 
 // stats::kernelJoinKey, as the report joins them), for the selection panel:
 // a selected kernel shows the hardware metrics of the profiled kernels of its
 // name. Null without kernel metrics.
-void writeKernelMetricsByName(Json& j, const model::Trace& trace) {
+void writeKernelMetricsByName(Json& j, const model::Trace& trace, const stats::ReportTable* t) {
   j.key("kernel_metrics");
-  if (trace.kernel_metrics.size() == 0) {
+  if (t == nullptr) {
     j.null();
     return;
   }
-  stats::ReportContext ctx(trace);
-  stats::ReportTable t = stats::kernelMetricsSum(ctx, {});
-  size_t name_col = t.columnCount();
+  size_t name_col = t->columnCount();
   j.open('{').key("header").open('[');
-  for (size_t c = 0; c < t.columnCount(); ++c) {
-    j.str(stats::columnHeader(t.columns()[c], stats::TimeUnit::kUs));
-    if (t.columns()[c].label == "Name") name_col = c;
+  for (size_t c = 0; c < t->columnCount(); ++c) {
+    j.str(stats::columnHeader(t->columns()[c], stats::TimeUnit::kUs));
+    if (t->columns()[c].label == "Name") name_col = c;
   }
   j.close(']').key("by_name").open('{');
   std::map<std::string, std::vector<size_t>, std::less<>> by_key;
-  for (size_t r = 0; r < t.rowCount() && name_col < t.columnCount(); ++r)
-    by_key[stats::kernelJoinKey(t.textAt(r, name_col))].push_back(r);
-  std::map<model::StringId, const std::vector<size_t>*> names;  // timeline names with metrics
-  for (size_t i = 0; i < trace.kernels.size(); ++i) {
-    auto [it, fresh] = names.emplace(trace.kernels.name[i], nullptr);
-    if (!fresh) continue;
-    auto k = by_key.find(stats::kernelJoinKey(trace.strings.get(trace.kernels.name[i])));
-    if (k != by_key.end()) it->second = &k->second;
-  }
+  for (size_t r = 0; r < t->rowCount() && name_col < t->columnCount(); ++r)
+    by_key[stats::kernelJoinKey(t->textAt(r, name_col))].push_back(r);
+  // The timeline's distinct kernel names, in StringId order.
+  std::vector<uint8_t> seen(trace.strings.size(), 0);
+  std::vector<model::StringId> names;
+  for (model::StringId id : trace.kernels.name)
+    if (!std::exchange(seen[id], 1)) names.push_back(id);
+  std::sort(names.begin(), names.end());
   std::string cell;
-  for (const auto& [name, list_ptr] : names) {
-    if (list_ptr == nullptr) continue;
-    const std::vector<size_t>& list = *list_ptr;
+  for (model::StringId name : names) {
+    auto k = by_key.find(stats::kernelJoinKey(trace.strings.get(name)));
+    if (k == by_key.end()) continue;
     j.key(trace.strings.get(name)).open('[');
-    for (size_t r : list) {
-      j.open('[');
-      for (size_t c = 0; c < t.columnCount(); ++c) {
-        cell.clear();
-        stats::appendDisplayCell(t, r, c, stats::TimeUnit::kUs, cell);
-        j.str(cell);
-      }
-      j.close(']');
-    }
+    for (size_t r : k->second) writeDisplayRow(j, *t, r, cell);
     j.close(']');
   }
   j.close('}').close('}');
@@ -304,8 +302,15 @@ StatusOr<PageData> buildPageData(const model::Trace& trace, const TimelineData& 
   j.close(']');
   writeTracks(j, d);
   writeAnalysis(j, analysis);
-  writeStats(j, trace, o);
-  writeKernelMetricsByName(j, trace);
+  // kernel_metrics_sum once, for the stats page and the selection panel.
+  std::optional<stats::ReportTable> kernel_metrics;
+  if (trace.kernel_metrics.size() > 0) {
+    stats::ReportContext ctx(trace);
+    kernel_metrics = stats::kernelMetricsSum(ctx, {});
+  }
+  const stats::ReportTable* km = kernel_metrics ? &*kernel_metrics : nullptr;
+  writeStats(j, trace, o, km);
+  writeKernelMetricsByName(j, trace, km);
   writeLongest(j, d, 20);
   writeUtilisation(j, d);
   j.close('}');

@@ -14,8 +14,6 @@
 namespace gpuscope::stats {
 namespace {
 
-using model::kNullI64;
-
 // The values the table shows, by ncu metric name (a label is not unique:
 // "Memory Throughput" is a percentage in SpeedOfLight and bytes/s in
 // MemoryWorkloadAnalysis).
@@ -56,7 +54,7 @@ std::string kernelJoinKey(std::string_view name) {
   return out;
 }
 
-ReportTable kernelMetricsSum(ReportContext& ctx, const ReportOptions&) {
+ReportTable kernelMetricsSum(ReportContext& ctx, const ReportOptions& o) {
   const model::Trace& tr = ctx.trace();
   const auto& m = tr.kernel_metrics;
   ReportTable t("kernel_metrics_sum", "Kernel Hardware Metrics");
@@ -94,19 +92,16 @@ ReportTable kernelMetricsSum(ReportContext& ctx, const ReportOptions&) {
     else if (metric == kRegisters) p.registers = v;
   }
 
-  // The timeline's kernels by join key: count and total time.
-  std::map<model::StringId, std::string> keys;  // each distinct name once
+  // The timeline's kernels by join key: count and total time, from the
+  // per-name groups cuda_gpu_kern_sum reports (so the counts agree with it).
   std::map<std::string, std::pair<int64_t, int64_t>, std::less<>> by_key;
   int64_t total = 0;
-  for (size_t i = 0; i < tr.kernels.size(); ++i) {
-    if (tr.kernels.end[i] == kNullI64 || tr.kernels.start[i] == kNullI64) continue;
-    const int64_t d = tr.kernels.end[i] - tr.kernels.start[i];
-    auto [k, fresh] = keys.emplace(tr.kernels.name[i], std::string());
-    if (fresh) k->second = kernelJoinKey(tr.strings.get(tr.kernels.name[i]));
-    auto& [n, sum] = by_key[k->second];
-    ++n;
-    sum += d;
-    total += d;
+  const NameGroups groups = kernelNameGroups(tr, o);
+  for (size_t g = 0; g < groups.keys.size(); ++g) {
+    auto& [n, sum] = by_key[kernelJoinKey(tr.strings.get(groups.keys[g]))];
+    n += groups.stats[g].count;
+    sum += groups.stats[g].total;
+    total += groups.stats[g].total;
   }
 
   for (const auto& [key, p] : kernels) {
