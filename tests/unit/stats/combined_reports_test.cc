@@ -10,29 +10,15 @@
 #include "stats/context.h"
 #include "stats/registry.h"
 #include "unit/stats/hand_trace.h"
+#include "unit/stats/report_test_util.h"
 
 namespace gpuscope::stats {
 namespace {
 
-ReportTable run(ReportContext& ctx, const std::string& spec) {
-  auto reqs = parseReportList(spec);
-  EXPECT_TRUE(reqs.ok()) << reqs.status().message();
-  return runReport(ctx, reqs->at(0));
-}
+using testing::col;
+using testing::labels;
 
-size_t col(const ReportTable& t, const std::string& label) {
-  for (size_t c = 0; c < t.columnCount(); ++c) {
-    if (t.columns()[c].label == label) return c;
-  }
-  ADD_FAILURE() << "no column " << label << " in " << t.name();
-  return 0;
-}
-
-std::vector<std::string> labels(const ReportTable& t) {
-  std::vector<std::string> out;
-  for (const auto& c : t.columns()) out.push_back(c.label);
-  return out;
-}
+ReportTable run(ReportContext& ctx, const std::string& spec) { return testing::runSpec(ctx, spec); }
 
 std::vector<std::string> texts(const ReportTable& t, const std::string& label) {
   std::vector<std::string> out;

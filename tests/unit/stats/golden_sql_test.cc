@@ -22,6 +22,7 @@
 #include "importers/nsys_sqlite/reader.h"
 #include "stats/context.h"
 #include "stats/registry.h"
+#include "unit/stats/report_test_util.h"
 
 namespace gpuscope::stats {
 namespace {
@@ -121,13 +122,7 @@ const char* kApiName =
 
 // ---- comparison ---------------------------------------------------------
 
-size_t col(const ReportTable& t, const std::string& label) {
-  for (size_t c = 0; c < t.columnCount(); ++c) {
-    if (t.columns()[c].label == label) return c;
-  }
-  ADD_FAILURE() << "no column " << label;
-  return 0;
-}
+using testing::col;
 
 void expectSummary(const ReportTable& t, const std::vector<Expected>& want, const std::string& count_label,
                    const std::vector<std::string>& key_labels, bool percent, const std::string& file) {

@@ -10,6 +10,7 @@
 #include "stats/registry.h"
 #include "stats/reports/reports.h"
 #include "unit/stats/hand_trace.h"
+#include "unit/stats/report_test_util.h"
 
 namespace gpuscope::stats {
 namespace {
@@ -28,18 +29,11 @@ void addMetric(model::Trace& t, int64_t id, const char* name, const char* metric
   t.kernel_metrics.push(m);
 }
 
+using testing::col;
+
 ReportTable run(const model::Trace& trace) {
   ReportContext ctx(trace);
-  auto reqs = parseReportList("kernel_metrics_sum");
-  EXPECT_TRUE(reqs.ok());
-  return runReport(ctx, reqs->at(0));
-}
-
-size_t col(const ReportTable& t, const std::string& label) {
-  for (size_t c = 0; c < t.columnCount(); ++c)
-    if (t.columns()[c].label == label) return c;
-  ADD_FAILURE() << "no column " << label;
-  return 0;
+  return testing::runSpec(ctx, "kernel_metrics_sum");
 }
 
 model::Trace profiled(model::Trace t) {

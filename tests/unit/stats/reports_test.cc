@@ -7,6 +7,7 @@
 #include "stats/context.h"
 #include "stats/registry.h"
 #include "unit/stats/hand_trace.h"
+#include "unit/stats/report_test_util.h"
 
 namespace gpuscope::stats {
 namespace {
@@ -14,23 +15,9 @@ namespace {
 class HandReports : public ::testing::Test {
  protected:
   HandReports() : trace_(testing::makeHandTrace()), ctx_(trace_) {}
-  ReportTable run(const std::string& spec) {
-    auto reqs = parseReportList(spec);
-    EXPECT_TRUE(reqs.ok()) << reqs.status().message();
-    return runReport(ctx_, reqs->at(0));
-  }
-  static size_t col(const ReportTable& t, const std::string& label) {
-    for (size_t c = 0; c < t.columnCount(); ++c) {
-      if (t.columns()[c].label == label) return c;
-    }
-    ADD_FAILURE() << "no column " << label << " in " << t.name();
-    return 0;
-  }
-  static std::vector<std::string> labels(const ReportTable& t) {
-    std::vector<std::string> out;
-    for (const auto& c : t.columns()) out.push_back(c.label);
-    return out;
-  }
+  ReportTable run(const std::string& spec) { return testing::runSpec(ctx_, spec); }
+  static size_t col(const ReportTable& t, const std::string& label) { return testing::col(t, label); }
+  static std::vector<std::string> labels(const ReportTable& t) { return testing::labels(t); }
   model::Trace trace_;
   ReportContext ctx_;
 };
