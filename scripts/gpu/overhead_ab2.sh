@@ -6,7 +6,8 @@
 # Env: TIME_BUDGET (s, default 270: the whole script, compiles included),
 # MAX_ROUNDS (default 7), GPUSCOPE, PYTHON, EB_LAUNCHES (default 50000),
 # SMALL_STEPS (100), RESNET_STEPS (100), GEMM_STEPS (40), TORCH_WORKLOADS,
-# VARIANTS_EB, VARIANTS_TORCH (see below), SKIP_COMPLETENESS=1.
+# VARIANTS_EB, VARIANTS_TORCH (see below), SKIP_COMPLETENESS=1, SKIP_PROFILER=1
+# (no torch.profiler process: more rounds for knob-against-knob runs).
 #
 # Each round runs, in an order rotated per round:
 #   empty-kernel launch loop (C++): untraced and traced with every variant
@@ -256,6 +257,7 @@ for line in sys.stdin:
 : >"$W/traces.tsv"
 EB_ALL=("untraced||" "${EB_VARIANTS[@]}")
 PY_ALL=("untraced||" "profiler||" "${TORCH_VARIANTS[@]}")
+[ "${SKIP_PROFILER:-0}" = 1 ] && PY_ALL=("untraced||" "${TORCH_VARIANTS[@]}")
 round_len=0
 rounds_done=0
 for ((r = 1; r <= MAX_ROUNDS; r++)); do

@@ -196,55 +196,48 @@ python3 tests/gpu/profiler/compare.py table --only "$F" ncu="$OUT/ncu_metrics.cs
   kernels="$OUT/gpuscope_metrics.csv" copy="$WORK/flush_copy.csv" 2>>"$LOG" | tee -a "$REPORT"
 
 say "== diagnostic 2: gpu__time_duration.sum alone, by timing source"
-# replay: user replay's pass (GPUSCOPE_PROFILER_TIMING_RUN=0); replay_sync:
-# the same, waiting for the context after the checkpoint save and restores
-# (GPUSCOPE_PROFILER_CHECKPOINT_SYNC=1); run: the default, a second program
-# run with kernel replay in one pass.
+# replay: the default, user replay's one pass; run: the timing run of
+# sessions 5-6 (GPUSCOPE_PROFILER_TIMING_RUN=1, a second program run with
+# kernel replay in one pass).
 timed "$WORK/dur_ncu.csv" "ncu duration-only" "$NCU" "${CTL[@]}" --metrics gpu__time_duration.sum --csv "$WORK/prog"
-timed "$WORK/dur_replay.csv" "gpuscope duration-only, replay" env GPUSCOPE_PROFILER_TIMING_RUN=0 "$BIN" kernels \
+timed "$WORK/dur_replay.csv" "gpuscope duration-only, replay" "$BIN" kernels "${CTL[@]}" \
+  --metrics gpu__time_duration.sum --csv -- "$WORK/prog"
+timed "$WORK/dur_run.csv" "gpuscope duration-only, timing run" env GPUSCOPE_PROFILER_TIMING_RUN=1 "$BIN" kernels \
   "${CTL[@]}" --metrics gpu__time_duration.sum --csv -- "$WORK/prog"
-timed "$WORK/dur_replay_sync.csv" "gpuscope duration-only, replay_sync" env GPUSCOPE_PROFILER_TIMING_RUN=0 \
-  GPUSCOPE_PROFILER_CHECKPOINT_SYNC=1 "$BIN" kernels "${CTL[@]}" --metrics gpu__time_duration.sum --csv -- "$WORK/prog"
-timed "$WORK/dur_run.csv" "gpuscope duration-only, run" "$BIN" kernels "${CTL[@]}" --metrics gpu__time_duration.sum \
-  --csv -- "$WORK/prog"
-for f in dur_ncu dur_replay dur_replay_sync dur_run; do keep_csv "$f" "$WORK/$f.csv"; done
+for f in dur_ncu dur_replay dur_run; do keep_csv "$f" "$WORK/$f.csv"; done
 python3 tests/gpu/profiler/compare.py table ncu="$WORK/dur_ncu.csv" replay="$WORK/dur_replay.csv" \
-  replay_sync="$WORK/dur_replay_sync.csv" run="$WORK/dur_run.csv" 2>>"$LOG" | tee -a "$REPORT"
-say "== diagnostic 2b: pair 1 again, user replay only, waiting after the checkpoint save and restores"
-timed "$WORK/basic_sync.csv" "gpuscope basic, replay_sync" env GPUSCOPE_PROFILER_TIMING_RUN=0 \
-  GPUSCOPE_PROFILER_CHECKPOINT_SYNC=1 "$BIN" kernels "${CTL[@]}" --section "$SECTIONS" --csv -- "$WORK/prog"
-keep_csv basic_sync "$WORK/basic_sync.csv"
-compare basic_sync "$WORK/basic_sync.csv" "$OUT/ncu_basic.csv"
+  run="$WORK/dur_run.csv" 2>>"$LOG" | tee -a "$REPORT"
 
 say "== diagnostic 3: SASS instruction counter (saxpy: one FFMA per thread, 2^24 threads -> 16,777,216)"
-# Default: SASS metrics are measured with CUPTI's kernel replay on the
-# application's launch (run 4 measured them in user replay and read 0);
-# GPUSCOPE_PROFILER_SASS_SPLIT=0 is run 4's way. Pair 2 has the mixed case.
+# Default: in the one user-replay run, like every other metric; runs 4 and U
+# read 0 there while kernel activity instrumented the passes.
+# GPUSCOPE_PROFILER_SASS_SPLIT=1: a SASS-only run with kernel replay.
 S=smsp__sass_thread_inst_executed_op_ffma_pred_on.sum
-timed "$WORK/sass_split.csv" "gpuscope sass (kernel replay)" "$BIN" kernels "${CTL[@]}" --metrics "$S" \
+timed "$WORK/sass_user.csv" "gpuscope sass (user replay)" "$BIN" kernels "${CTL[@]}" --metrics "$S,gpu__time_duration.sum" \
   -k regex:saxpy -c 1 --csv -- "$WORK/prog"
-timed "$WORK/sass_user.csv" "gpuscope sass, user replay (run 4)" env GPUSCOPE_PROFILER_SASS_SPLIT=0 "$BIN" kernels \
-  "${CTL[@]}" --metrics "$S" -k regex:saxpy -c 1 --csv -- "$WORK/prog"
+timed "$WORK/sass_split.csv" "gpuscope sass, SASS run (kernel replay)" env GPUSCOPE_PROFILER_SASS_SPLIT=1 "$BIN" kernels \
+  "${CTL[@]}" --metrics "$S,gpu__time_duration.sum" -k regex:saxpy -c 1 --csv -- "$WORK/prog"
 timed "$WORK/sass_ncu.csv" "ncu sass" "$NCU" "${CTL[@]}" --metrics "$S" -k regex:saxpy -c 1 --csv "$WORK/prog"
-say "$S of saxpy: gpuscope $(csv_value "$WORK/sass_split.csv" "$S"); gpuscope user replay (run 4)" \
-    "$(csv_value "$WORK/sass_user.csv" "$S"); ncu $(csv_value "$WORK/sass_ncu.csv" "$S")"
+say "$S of saxpy: gpuscope $(csv_value "$WORK/sass_user.csv" "$S"); gpuscope SASS run" \
+    "$(csv_value "$WORK/sass_split.csv" "$S"); ncu $(csv_value "$WORK/sass_ncu.csv" "$S")"
 
-say "== diagnostic 3b: which code user replay relaunches (saxpy's extra ALU/branch-unit work, run R)"
-# Instruction counts of saxpy's first launch: ncu; user replay relaunching the
-# call's handle (default); user replay relaunching the context's CUfunction
-# (GPUSCOPE_PROFILER_RELAUNCH_RESOLVED=1). The SASS counter stays in user
-# replay (SASS_SPLIT=0), where run 4 read 0: 16,777,216 means the relaunch
-# runs the code CUPTI instrumented.
+say "== diagnostic 3b: kernel activity instrumentation in the measured passes (run U: saxpy +8 instructions per warp)"
+# Instruction counts of both saxpy launches in user replay (SASS counter
+# included, SASS_SPLIT=0, where runs 4 and U read 0): ncu; the default
+# (kernel activity enabled only around the application's own launch, after
+# the passes); GPUSCOPE_PROFILER_ACTIVITY=all (enabled for the whole program,
+# the way before run U). The second launch shows whether code once
+# instrumented for the first launch's activity record stays instrumented.
 IM=sm__inst_executed.sum,sm__inst_executed_pipe_adu.sum,sm__pipe_alu_cycles_active.sum,$S
-timed "$WORK/inst_ncu.csv" "ncu saxpy instructions" "$NCU" "${CTL[@]}" --metrics "$IM" -k regex:saxpy -c 1 --csv "$WORK/prog"
-timed "$WORK/inst_handle.csv" "gpuscope saxpy instructions, call's handle" env GPUSCOPE_PROFILER_SASS_SPLIT=0 \
-  GPUSCOPE_PROFILER_TIMING_RUN=0 "$BIN" kernels "${CTL[@]}" --metrics "$IM" -k regex:saxpy -c 1 --csv -- "$WORK/prog"
-timed "$WORK/inst_resolved.csv" "gpuscope saxpy instructions, context's function" env GPUSCOPE_PROFILER_SASS_SPLIT=0 \
-  GPUSCOPE_PROFILER_TIMING_RUN=0 GPUSCOPE_PROFILER_RELAUNCH_RESOLVED=1 "$BIN" kernels "${CTL[@]}" --metrics "$IM" \
-  -k regex:saxpy -c 1 --csv -- "$WORK/prog"
-for f in inst_ncu inst_handle inst_resolved; do keep_csv "$f" "$WORK/$f.csv"; done
-python3 tests/gpu/profiler/compare.py table ncu="$WORK/inst_ncu.csv" handle="$WORK/inst_handle.csv" \
-  resolved="$WORK/inst_resolved.csv" 2>>"$LOG" | tee -a "$REPORT"
+timed "$WORK/inst_ncu.csv" "ncu saxpy instructions" "$NCU" "${CTL[@]}" --metrics "$IM" -k regex:saxpy --csv "$WORK/prog"
+timed "$WORK/inst_launch.csv" "gpuscope saxpy instructions, activity around the launch" env GPUSCOPE_PROFILER_SASS_SPLIT=0 \
+  GPUSCOPE_PROFILER_TIMING_RUN=0 "$BIN" kernels "${CTL[@]}" --metrics "$IM" -k regex:saxpy --csv -- "$WORK/prog"
+timed "$WORK/inst_all.csv" "gpuscope saxpy instructions, activity all along" env GPUSCOPE_PROFILER_SASS_SPLIT=0 \
+  GPUSCOPE_PROFILER_TIMING_RUN=0 GPUSCOPE_PROFILER_ACTIVITY=all "$BIN" kernels "${CTL[@]}" --metrics "$IM" \
+  -k regex:saxpy --csv -- "$WORK/prog"
+for f in inst_ncu inst_launch inst_all; do keep_csv "$f" "$WORK/$f.csv"; done
+python3 tests/gpu/profiler/compare.py table ncu="$WORK/inst_ncu.csv" launch="$WORK/inst_launch.csv" \
+  all="$WORK/inst_all.csv" 2>>"$LOG" | tee -a "$REPORT"
 
 say "== diagnostic 4: SpeedOfLight throughput breakdowns (ncu's sub-metrics, first 3 kernels)"
 BD=sm__throughput.avg.pct_of_peak_sustained_elapsed,sm__memory_throughput.avg.pct_of_peak_sustained_elapsed
@@ -271,6 +264,22 @@ if [ -n "$SUBS" ]; then
 else
   say "ncu printed no breakdown rows (see log.txt)"
 fi
+
+say "== diagnostic 5: pairs 1-3 with the extra runs of sessions 5-6 (GPUSCOPE_PROFILER_TIMING_RUN=1, GPUSCOPE_PROFILER_SASS_SPLIT=1)"
+# The default since run V is one user-replay run; this is the way before.
+THREE=(env GPUSCOPE_PROFILER_TIMING_RUN=1 GPUSCOPE_PROFILER_SASS_SPLIT=1)
+timed "$WORK/three_basic.csv" "gpuscope basic, extra runs" "${THREE[@]}" "$BIN" kernels "${CTL[@]}" --section "$SECTIONS" \
+  --csv -- "$WORK/prog"
+compare basic_extra_runs "$WORK/three_basic.csv" "$OUT/ncu_basic.csv"
+timed "$WORK/three_metrics.csv" "gpuscope metrics, extra runs" "${THREE[@]}" "$BIN" kernels "${CTL[@]}" \
+  --section MemoryWorkloadAnalysis,Roofline --metrics "$M" --csv -- "$WORK/prog"
+compare metrics_extra_runs "$WORK/three_metrics.csv" "$OUT/ncu_metrics.csv"
+if [ -s "$OUT/ncu_torch.csv" ]; then
+  GS_CAP=75 timed "$WORK/three_torch.csv" "gpuscope torch, extra runs" "${THREE[@]}" "$BIN" kernels "${CTL[@]}" \
+    --section "$SECTIONS" -c 40 --csv -- python3 tests/gpu/profiler/torch_model.py
+  compare torch_extra_runs "$WORK/three_torch.csv" "$OUT/ncu_torch.csv"
+fi
+for f in three_basic three_metrics three_torch; do keep_csv "$f" "$WORK/$f.csv"; done
 
 say "== console report sample (all sections, first 3 kernels)"
 echo "### console" >>"$LOG"

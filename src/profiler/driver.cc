@@ -172,10 +172,10 @@ std::string exitWarning(const std::string& command, int wstatus) {
   return "";
 }
 
-// Unset or anything but "0": on.
-bool envSwitch(const char* name) {
+// On only when set to "1" (A/B switches of extra runs, collection_plan.h).
+bool envOptIn(const char* name) {
   const char* v = std::getenv(name);
-  return !(v && std::strcmp(v, "0") == 0);
+  return v && std::strcmp(v, "1") == 0;
 }
 
 const char* purposeName(RunPurpose p) {
@@ -212,8 +212,8 @@ Status runKernels(KernelsOptions o) {
   GS_ASSIGN_OR_RETURN(std::string inject, findInjectLibrary(o.inject_library));
 
   PlanSwitches switches;
-  switches.sass_split = envSwitch("GPUSCOPE_PROFILER_SASS_SPLIT");
-  switches.timing_run = envSwitch("GPUSCOPE_PROFILER_TIMING_RUN");
+  switches.sass_split = envOptIn("GPUSCOPE_PROFILER_SASS_SPLIT");
+  switches.timing_run = envOptIn("GPUSCOPE_PROFILER_TIMING_RUN");
   const std::vector<CollectionRun> runs = planCollectionRuns(plan.counters, o.cache_control, switches);
 
   ClockLock clocks;

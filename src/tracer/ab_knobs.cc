@@ -35,6 +35,7 @@ Status applyToken(std::string_view token, AbKnobs* k) {
   if (name == "driver") return boolean(&k->driver);
   if (name == "zeroed") return boolean(&k->zeroed);
   if (name == "graph_cb") return boolean(&k->graph_cb);
+  if (name == "reset_cb") return boolean(&k->reset_cb);
   if (name == "subscribe") return boolean(&k->subscribe);
   if (name == "extcorr") return boolean(&k->extcorr);
   if (name == "graph_trace") return boolean(&k->graph_trace);
@@ -175,6 +176,7 @@ std::string AbKnobs::describe() const {
   if (flush != d.flush) add(std::string("flush=") + flushName(flush));
   if (nvtx_cb != d.nvtx_cb) add(std::string("nvtx_cb=") + nvtxName(nvtx_cb));
   if (graph_cb != d.graph_cb) add("graph_cb=" + b(graph_cb));
+  if (reset_cb != d.reset_cb) add("reset_cb=" + b(reset_cb));
   if (subscribe != d.subscribe) add("subscribe=" + b(subscribe));
   if (sync != d.sync) add(std::string("sync=") + syncName(sync));
   if (extcorr != d.extcorr) add("extcorr=" + b(extcorr));

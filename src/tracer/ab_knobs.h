@@ -20,6 +20,8 @@
 //   nvtx_cb=domain|ids|off [domain] NVTX callbacks: whole domain, only the ids we
 //                       handle (untested on a GPU yet: overhead_ab2.sh checks it), none
 //   graph_cb=0|1        [1] graph-node / instantiate callbacks
+//   reset_cb=0|1        [1] cudaDeviceReset entry callback (a forced flush;
+//                       CONTEXT_DESTROY_STARTING, a RESOURCE callback, flushes too)
 //   subscribe=0|1       [1] cuptiSubscribe at all (0: no callbacks of any kind)
 //   sync=cb|kind|0      [cb] synchronizations from callbacks on the synchronizing
 //                       calls (sync_calls.h), CUPTI's SYNCHRONIZATION kind
@@ -80,6 +82,7 @@ struct AbKnobs {
   FlushKind flush = FlushKind::kOurs;
   NvtxCallbackKind nvtx_cb = NvtxCallbackKind::kDomain;
   bool graph_cb = true;
+  bool reset_cb = true;
   bool subscribe = true;
   SyncKind sync = SyncKind::kCallbacks;
   bool extcorr = true;

@@ -41,6 +41,9 @@ thread_local Pending t_pending;
 // Launches nested inside a profiled launch (CUPTI's own replay work) on this
 // thread: ignored, and their exits must not end the profiled launch.
 thread_local int t_nested = 0;
+// Kernel activity is enabled for the application's own launch on this
+// thread (Settings::Activity::kLaunch), until that launch's API exit.
+thread_local bool t_activity_window = false;
 
 void onLaunchEnter(const CUpti_CallbackData* cb, CUpti_CallbackId cbid) {
   Launch l;
@@ -109,7 +112,13 @@ void onLaunchEnter(const CUpti_CallbackData* cb, CUpti_CallbackId cbid) {
     if (f.ok() || st->replayed_ok) {
       st->replayed_ok = st->replayed_ok || f.ok();
       completeKernel({st, std::move(line), seq}, f, values);
-      return;  // the application's launch now runs unprofiled
+      // The application's launch now runs unprofiled; its activity record
+      // (if enabled here, until its exit) gives the shared memory config.
+      if (g_settings.activity == Settings::Activity::kLaunch && setLaunchActivity(true)) {
+        t_activity_window = true;
+        t_active = true;  // the exit callback closes the window, then unlocks
+      }
+      return;
     }
     // User replay never worked in this context: profile with CUPTI's kernel
     // replay instead (caches flushed before the first pass only).
@@ -137,6 +146,10 @@ void onLaunchEnter(const CUpti_CallbackData* cb, CUpti_CallbackId cbid) {
 
 void onLaunchExit() {
   t_active = false;
+  if (t_activity_window) {
+    t_activity_window = false;
+    setLaunchActivity(false);
+  }
   Pending p = std::move(t_pending);
   t_pending = {};
   if (!p.state) return;
@@ -222,7 +235,10 @@ extern "C" __attribute__((visibility("default"))) int InitializeInjection(void) 
   s.sass_split = envNumber("GPUSCOPE_PROFILER_SASS_SPLIT", 1) != 0;
   s.user_replay = envNumber("GPUSCOPE_PROFILER_USER_REPLAY", 1) != 0;
   s.checkpoint_sync = envNumber("GPUSCOPE_PROFILER_CHECKPOINT_SYNC", 0) != 0;
-  s.relaunch_resolved = envNumber("GPUSCOPE_PROFILER_RELAUNCH_RESOLVED", 0) != 0;
+  if (const char* a = std::getenv("GPUSCOPE_PROFILER_ACTIVITY"); a && *a)
+    s.activity = std::strcmp(a, "all") == 0 ? Settings::Activity::kAll
+                 : std::strcmp(a, "0") == 0 ? Settings::Activity::kOff
+                                            : Settings::Activity::kLaunch;
 
 
   if (!openResults(dir)) return 1;
@@ -251,12 +267,14 @@ extern "C" __attribute__((visibility("default"))) int InitializeInjection(void) 
         CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz})
     cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_DRIVER_API, id);
   cuptiEnableCallback(1, subscriber, CUPTI_CB_DOMAIN_RESOURCE, CUPTI_CBID_RESOURCE_CONTEXT_DESTROY_STARTING);
-  if (envNumber("GPUSCOPE_PROFILER_ACTIVITY", 1) != 0) {
-    bool started = startLaunchActivity([](uint32_t corr, uint32_t bytes) {
-      long long seq = -1;
-      if (!takeCorrelation(corr, seq)) return;
-      writeLine("launch\t" + std::to_string(seq) + "\tshared_mem_config_size\t" + std::to_string(bytes));
-    });
+  if (s.activity != Settings::Activity::kOff) {
+    bool started = startLaunchActivity(
+        [](uint32_t corr, uint32_t bytes) {
+          long long seq = -1;
+          if (!takeCorrelation(corr, seq)) return;
+          writeLine("launch\t" + std::to_string(seq) + "\tshared_mem_config_size\t" + std::to_string(bytes));
+        },
+        s.activity == Settings::Activity::kAll);
     if (!started)
       writeLine("warning\tkernel activity unavailable: Shared Memory Configuration Size is estimated");
   }

@@ -40,13 +40,19 @@ void CUPTIAPI bufferCompleted(CUcontext, uint32_t, uint8_t* buffer, size_t, size
 
 }  // namespace
 
-bool startLaunchActivity(SharedMemorySink sink) {
+bool startLaunchActivity(SharedMemorySink sink, bool enable_now) {
   g_sink = std::move(sink);
   if (cuptiActivityRegisterCallbacks(bufferRequested, bufferCompleted) != CUPTI_SUCCESS) return false;
-  if (cuptiActivityEnable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL) != CUPTI_SUCCESS) return false;
+  if (enable_now && !setLaunchActivity(true)) return false;
   g_started = true;
   std::atexit([] { flushLaunchActivity(); });
   return true;
+}
+
+bool setLaunchActivity(bool on) {
+  const CUptiResult r = on ? cuptiActivityEnable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL)
+                           : cuptiActivityDisable(CUPTI_ACTIVITY_KIND_CONCURRENT_KERNEL);
+  return r == CUPTI_SUCCESS;
 }
 
 void flushLaunchActivity() {

@@ -89,18 +89,19 @@ CUfunction resolveFunction(CUfunction f) {
 
 // Launches the kernel of an intercepted launch call once more, with the same
 // arguments (valid: we are inside that call). Per-thread-stream variants keep
-// their stream semantics through CU_STREAM_PER_THREAD. `f`: the function to
-// launch instead of the call's handle (nullptr: the call's own).
+// their stream semantics through CU_STREAM_PER_THREAD. The call's own handle
+// (for runtime launches a CUkernel): relaunching the context's CUfunction
+// instead counted the same instructions (H200 run U, diagnostic 3b).
 namespace {
 
-CUresult relaunch(CUpti_CallbackId cbid, const void* params, CUfunction f) {
+CUresult relaunch(CUpti_CallbackId cbid, const void* params) {
   switch (cbid) {
     case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel:
     case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz: {
       auto* p = static_cast<const cuLaunchKernel_params*>(params);
       CUstream s = p->hStream;
       if (!s && cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernel_ptsz) s = CU_STREAM_PER_THREAD;
-      return cuLaunchKernel(f ? f : p->f, p->gridDimX, p->gridDimY, p->gridDimZ, p->blockDimX, p->blockDimY,
+      return cuLaunchKernel(p->f, p->gridDimX, p->gridDimY, p->gridDimZ, p->blockDimX, p->blockDimY,
                             p->blockDimZ, p->sharedMemBytes, s, p->kernelParams, p->extra);
     }
     case CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel:
@@ -108,7 +109,7 @@ CUresult relaunch(CUpti_CallbackId cbid, const void* params, CUfunction f) {
       auto* p = static_cast<const cuLaunchCooperativeKernel_params*>(params);
       CUstream s = p->hStream;
       if (!s && cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchCooperativeKernel_ptsz) s = CU_STREAM_PER_THREAD;
-      return cuLaunchCooperativeKernel(f ? f : p->f, p->gridDimX, p->gridDimY, p->gridDimZ, p->blockDimX,
+      return cuLaunchCooperativeKernel(p->f, p->gridDimX, p->gridDimY, p->gridDimZ, p->blockDimX,
                                        p->blockDimY, p->blockDimZ, p->sharedMemBytes, s, p->kernelParams);
     }
     case CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx:
@@ -117,7 +118,7 @@ CUresult relaunch(CUpti_CallbackId cbid, const void* params, CUfunction f) {
       if (!p->config) return CUDA_ERROR_INVALID_VALUE;
       CUlaunchConfig c = *p->config;
       if (!c.hStream && cbid == CUPTI_DRIVER_TRACE_CBID_cuLaunchKernelEx_ptsz) c.hStream = CU_STREAM_PER_THREAD;
-      return cuLaunchKernelEx(&c, f ? f : p->f, p->kernelParams, p->extra);
+      return cuLaunchKernelEx(&c, p->f, p->kernelParams, p->extra);
     }
     default:
       return CUDA_ERROR_NOT_SUPPORTED;
@@ -165,7 +166,7 @@ Failure replayPasses(ContextState& st, CUpti_CallbackId cbid, const CUpti_Callba
     }
     flushCaches(st, launchStream(l));
     if (result = st.session->start(); !result.ok()) break;
-    CUresult rc = relaunch(cbid, cb->functionParams, g_settings.relaunch_resolved ? l.func : nullptr);
+    CUresult rc = relaunch(cbid, cb->functionParams);
     // The pass ends when the kernel has run (Stop then decodes its counters).
     if (rc == CUDA_SUCCESS) rc = cuStreamSynchronize(launchStream(l));
     if (rc != CUDA_SUCCESS) {

@@ -48,14 +48,13 @@ struct Settings {
   // streaming kernels' long durations; pair 1 256/300 within tolerance
   // either way. Off by default.
   bool checkpoint_sync = false;
-  // GPUSCOPE_PROFILER_RELAUNCH_RESOLVED=1 (A/B runs): user replay relaunches
-  // the context's CUfunction (resolveFunction) instead of the call's handle,
-  // which for runtime launches is a context-independent CUkernel. Why ask:
-  // under user replay SASS-instrumented metrics read 0 (run 4) and saxpy's
-  // range counts ~40 % more ALU and branch-unit instructions than ncu's pass
-  // (run R, docs/kernels.md), as if the relaunch ran other code than the one
-  // CUPTI set up.
-  bool relaunch_resolved = false;
+  // GPUSCOPE_PROFILER_ACTIVITY: kernel activity records for the driver's
+  // shared memory configuration (launch_activity.h). "launch" (default):
+  // enabled only around the application's own launch after user replay;
+  // "all" (A/B runs): for the whole program, instrumenting the measured
+  // passes too (before run U); "0": never (the size is then estimated).
+  enum class Activity { kOff, kLaunch, kAll };
+  Activity activity = Activity::kLaunch;
   bool quiet = false;
 };
 

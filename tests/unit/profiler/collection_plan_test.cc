@@ -43,10 +43,22 @@ TEST(CollectionPlan, TimingMetricsByName) {
     EXPECT_FALSE(isTimingMetric(m)) << m;
 }
 
+// GPUSCOPE_PROFILER_SASS_SPLIT=1 and GPUSCOPE_PROFILER_TIMING_RUN=1 (A/B).
+constexpr PlanSwitches kBoth{.sass_split = true, .timing_run = true};
+
+TEST(CollectionPlan, DefaultIsOneRun) {
+  // Since H200 run V every metric is measured in the one user-replay run.
+  const std::vector<std::string> mixed = {kFadd, kFfma, kTime, kPeak, kDram};
+  auto runs = planCollectionRuns(mixed, "all", {});
+  ASSERT_EQ(runs.size(), 1u);
+  EXPECT_EQ(runs[0].purpose, RunPurpose::kMain);
+  EXPECT_EQ(runs[0].metrics, mixed);
+}
+
 TEST(CollectionPlan, MixedListUnderCacheControlTakesThreeRuns) {
   // Pair 2 of profiler_check.sh in short: SASS first, then others, the SASS
   // peak (a chip property) among the others; the duration once more.
-  auto runs = planCollectionRuns({kFadd, kFfma, kTime, kPeak, kDram}, "all", {});
+  auto runs = planCollectionRuns({kFadd, kFfma, kTime, kPeak, kDram}, "all", kBoth);
   ASSERT_EQ(runs.size(), 3u);
   EXPECT_EQ(runs[0].purpose, RunPurpose::kMain);
   EXPECT_EQ(runs[0].metrics, (std::vector<std::string>{kTime, kPeak, kDram}));
@@ -57,12 +69,12 @@ TEST(CollectionPlan, MixedListUnderCacheControlTakesThreeRuns) {
 }
 
 TEST(CollectionPlan, TimingRunTakesTheTimingMetricsInOrder) {
-  auto runs = planCollectionRuns({kSolPct, kSmHz, kDram, kTime, kCycles}, "all", {});
+  auto runs = planCollectionRuns({kSolPct, kSmHz, kDram, kTime, kCycles}, "all", kBoth);
   ASSERT_EQ(runs.size(), 2u);
   EXPECT_EQ(runs[0].metrics, (std::vector<std::string>{kSolPct, kSmHz, kDram, kTime, kCycles}));
   EXPECT_EQ(runs[1].purpose, RunPurpose::kTiming);
   EXPECT_EQ(runs[1].metrics, (std::vector<std::string>{kSmHz, kTime, kCycles}));
-  // GPUSCOPE_PROFILER_TIMING_RUN=0 (A/B): the main run's values only.
+  // No timing run (the default): the main run's values only.
   EXPECT_EQ(planCollectionRuns({kSolPct, kTime}, "all", {.sass_split = true, .timing_run = false}).size(), 1u);
 }
 
@@ -71,7 +83,7 @@ TEST(CollectionPlan, OneRunOtherwise) {
   for (const auto& [list, cache, split] :
        std::vector<std::tuple<std::vector<std::string>, std::string, bool>>{
            {mixed, "none", true},  // kernel replay measures both in one session
-           {{kDram, kFfma}, "all", false},  // GPUSCOPE_PROFILER_SASS_SPLIT=0: run 4's way
+           {{kDram, kFfma}, "all", false},  // no SASS run (the default)
            {{kDram, kSolPct}, "all", true},  // no timing metric
            {{kFfma}, "all", true}}) {  // the injection uses kernel replay for it
     auto runs = planCollectionRuns(list, cache, {.sass_split = split, .timing_run = true});

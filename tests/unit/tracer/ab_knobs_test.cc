@@ -40,7 +40,7 @@ TEST(AbKnobsTest, EmptyMeansDefaults) {
 TEST(AbKnobsTest, EachTokenSetsItsField) {
   StatusOr<AbKnobs> k = parseAbKnobs(
       "driver=0, filter=kineto,zeroed=0,tid=default,per_thread=0,buf_kb=4096,prefill=0,max_idle=2,"
-      "dev_buf_kb=8192,flush=none,nvtx_cb=ids,graph_cb=0,subscribe=0,sync=0,extcorr=0,graph_trace=0,"
+      "dev_buf_kb=8192,flush=none,nvtx_cb=ids,graph_cb=0,reset_cb=0,subscribe=0,sync=0,extcorr=0,graph_trace=0,"
       "kernel_first=1,api=0,api_ids=0,kernels=0,memcpy=0,memset=0,decode=0,dropped_query=0,writer_nice=10,clock=tsc");
   ASSERT_TRUE(k.ok()) << k.status().message();
   EXPECT_FALSE(k->driver);
@@ -55,6 +55,7 @@ TEST(AbKnobsTest, EachTokenSetsItsField) {
   EXPECT_EQ(k->flush, FlushKind::kNone);
   EXPECT_EQ(k->nvtx_cb, NvtxCallbackKind::kIds);
   EXPECT_FALSE(k->graph_cb);
+  EXPECT_FALSE(k->reset_cb);
   EXPECT_FALSE(k->subscribe);
   EXPECT_EQ(k->sync, SyncKind::kOff);
   EXPECT_FALSE(k->extcorr);
@@ -73,7 +74,7 @@ TEST(AbKnobsTest, EachTokenSetsItsField) {
   std::string d = k->describe();
   EXPECT_EQ(d,
             "driver=0,filter=kineto,zeroed=0,tid=default,per_thread=0,buf_kb=4096,prefill=0,max_idle=2,"
-            "dev_buf_kb=8192,flush=none,nvtx_cb=ids,graph_cb=0,subscribe=0,sync=0,extcorr=0,graph_trace=0,"
+            "dev_buf_kb=8192,flush=none,nvtx_cb=ids,graph_cb=0,reset_cb=0,subscribe=0,sync=0,extcorr=0,graph_trace=0,"
             "kernel_first=1,api=0,api_ids=0,kernels=0,memcpy=0,memset=0,decode=0,dropped_query=0,writer_nice=10,clock=tsc");
   StatusOr<AbKnobs> back = parseAbKnobs(d);
   ASSERT_TRUE(back.ok());
