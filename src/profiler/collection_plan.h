@@ -1,27 +1,28 @@
 // How many runs of the profiled program a metric list needs, and how the
 // later runs' values join the first's.
 //
-// SASS metrics are instrumented, not hardware counters: under gpuscope's
-// user replay they read 0 (H200 run 4), with CUPTI's kernel replay they are
-// right (run 5: saxpy FFMA 16,777,216 = ncu). Run 5's way of measuring both
-// in one process, a second range profiler object enabled on the context
-// around the application's launch (the first disabled meanwhile), killed the
-// program with SIGSEGV inside CUPTI (issue #8). So with --cache-control all
-// a list that mixes both is collected in two runs of the program, each with
-// one range profiler object per context for the context's whole life, as
-// ncu's application replay does: first every other metric (user replay),
-// then the SASS metrics alone (kernel replay). A crash or CUPTI failure of
-// the second run costs only the SASS values, with a warning.
+// One run by default: every metric, SASS and timing metrics included, is
+// measured in the user-replay passes of one program run (docs/kernels.md,
+// How it works step 2). Two extra runs exist as A/B switches (PlanSwitches),
+// from sessions 5-6, when kernel activity instrumentation ran in the
+// measured passes (found in H200 run U; launch_activity.h):
 //
-// Timing metrics (metric_kinds.h: duration, elapsed cycles, clock rates)
-// are measured again in a run of their own with CUPTI's kernel replay in one
-// pass, after one L2 flush and TLB touch: user replay (checkpoint restore,
-// relaunch from the launch callback) made streaming kernels run longer than
-// under ncu (saxpy +9.5 %), the single kernel-replay pass matched ncu within
-// 0.6 % (H200 run L, tests/gpu/evidence/2026-11-30-kernels-run8). Their
-// values replace the first run's, kernel by kernel; where that run did not
-// profile the same launches, or needed more than one pass, the first run's
-// values stay, with a warning.
+// SASS run (GPUSCOPE_PROFILER_SASS_SPLIT=1): SASS metrics read 0 under that
+// user replay (runs 4, U) and right under CUPTI's kernel replay (run 5), so
+// a list that mixed both was collected in two runs, each with one range
+// profiler object per context for the context's whole life (a second object
+// on a context killed the program inside CUPTI, run 5): first every other
+// metric (user replay), then the SASS metrics alone (kernel replay). A crash
+// or CUPTI failure of that run costs only the SASS values, with a warning.
+//
+// Timing run (GPUSCOPE_PROFILER_TIMING_RUN=1): streaming kernels ran ~10 %
+// long under that user replay (saxpy +9.5 %) and within 0.6 % in one
+// kernel-replay pass (run L, tests/gpu/evidence/2026-11-30-kernels-run8), so
+// the timing metrics (metric_kinds.h: duration, elapsed cycles, clock rates)
+// were measured again in a run of their own, after one L2 flush and TLB
+// touch. Their values replace the first run's, kernel by kernel; where that
+// run did not profile the same launches, or needed more than one pass, the
+// first run's values stay, with a warning.
 #pragma once
 
 #include <string>

@@ -46,10 +46,10 @@ ContextState* contextFor(CUcontext ctx) {
   // caches are flushed before every pass as ncu does; CUPTI's kernel replay
   // restores memory between passes, which leaves dirty lines in L2 that the
   // next pass writes back (measured: +20 MB DRAM writes, +16% duration).
-  // SASS metrics read 0 under user replay (H200 run 4): a metric list of
-  // SASS metrics only (the parent's separate SASS run, collection_plan.h)
-  // uses kernel replay; instruction counts do not depend on the cache state
-  // that user replay exists for.
+  // A metric list of SASS metrics only uses kernel replay: instruction
+  // counts do not depend on the cache state that user replay exists for
+  // (Settings::sass_split). Mixed lists count SASS metrics under user replay
+  // (right since H200 run V, launch_activity.h).
   const bool only_sass = g_settings.sass_split && collectionKind(g_settings.metrics) == CollectionKind::kSassOnly;
   const bool want_user_replay = g_settings.flush_caches && g_settings.user_replay && !only_sass;
   const bool user_replay = want_user_replay && checkpointApi().ok();

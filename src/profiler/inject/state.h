@@ -33,9 +33,11 @@ struct Settings {
   bool flush_caches = true;
   bool flush_sync = true;  // GPUSCOPE_PROFILER_FLUSH_SYNC=0: no wait after the flush (A/B runs)
   bool tlb_touch = true;   // GPUSCOPE_PROFILER_TLB_TOUCH=0: no touch after the flush (A/B runs)
-  // GPUSCOPE_PROFILER_SASS_SPLIT=0 (A/B runs): SASS metrics stay in user
-  // replay, where they read 0 (run 4's way); otherwise a list of SASS
-  // metrics only is measured with kernel replay.
+  // A metric list of SASS metrics only (a user's, or the parent's SASS run
+  // under GPUSCOPE_PROFILER_SASS_SPLIT=1) is measured with kernel replay, as
+  // in run 5; GPUSCOPE_PROFILER_SASS_SPLIT=0 measures it with user replay
+  // too (right since run V, with no pass instrumented for kernel activity;
+  // runs 4 and U read 0 there). Mixed lists always use user replay.
   bool sass_split = true;
   // GPUSCOPE_PROFILER_USER_REPLAY=0: CUPTI's kernel replay even with cache
   // control (caches flushed and pages touched before the first pass only).
