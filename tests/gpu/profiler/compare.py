@@ -19,7 +19,15 @@ error, and counts the failing values whose gap to ncu is within ncu's own
 spread for that kernel (column "noise"): those are run-to-run noise of the
 kernel, not a gpuscope error. gpuscope's own spread is shown as "ours rep".
 
-usage: compare.py LABEL GPUSCOPE.csv NCU.csv  -> report on stdout, exit 0
+Run to run: with a second ncu CSV of the same program (another run), each
+value gpuscope was compared on is also compared between ncu's two runs.
+The report then says how many of those ncu's second run gets within
+tolerance of its first (the ceiling a second profiler can expect on the
+same values), and counts as "xrun" the gpuscope misses whose gap to ncu is
+no larger than ncu's own gap between its runs for that kernel and metric.
+
+usage: compare.py LABEL GPUSCOPE.csv NCU.csv [NCU2.csv]
+                                          -> report on stdout, exit 0
        compare.py names NCU.csv               -> the metric names of ncu's
            "Command line profiler metrics" rows, comma-separated (used to
            ask gpuscope for the sub-metrics of an ncu breakdown)
@@ -134,6 +142,22 @@ def spreads(table, groups):
     return out
 
 
+def verdict(a, b, tol, base):
+    """(relative gap of a to b, within tolerance) in base units: relative, or
+    both within the absolute floor of near-zero percentages."""
+    rel = abs(a - b) / abs(b) if b != 0 else (0.0 if a == 0 else float("inf"))
+    return rel, rel <= tol or abs(a - b) <= ABS_FLOOR.get(base, 0.0)
+
+
+def second_run_value(table, i, key):
+    """Kernel i's value of key in base units in ncu's second run, or None."""
+    if table is None or i >= len(table) or key not in table[i][1]:
+        return None
+    unit, text = table[i][1][key]
+    v = number(text)
+    return None if v is None else v * base_unit(unit)[1]
+
+
 def names(path):
     """Metric names of ncu's command-line-metric rows, in first-seen order."""
     seen = []
@@ -188,6 +212,7 @@ def main():
     label, ours_path, ncu_path = sys.argv[1:4]
     ours_keys, ncu_keys = [], []
     ours, ncu = kernels(ours_path, ours_keys), kernels(ncu_path, ncu_keys)
+    ncu2 = kernels(sys.argv[4]) if len(sys.argv) > 4 else None
     ncu_spread = spreads(ncu, repeat_groups(ncu_keys))
     ours_spread = spreads(ours, repeat_groups(ours_keys))
     print(f"== {label}: gpuscope {len(ours)} kernels, ncu {len(ncu)} kernels")
@@ -203,7 +228,8 @@ def main():
             ounit, otext = om[key]
             a, b = number(otext), number(ntext)
             s = stats.setdefault(key, {"n": 0, "pass": 0, "max_rel": 0.0, "worst": "", "unit": nunit,
-                                       "units_differ": 0, "tol": TOL, "noise": 0})
+                                       "units_differ": 0, "tol": TOL, "noise": 0, "self_n": 0, "self_pass": 0,
+                                       "xrun": 0})
             s["n"] += 1
             obase, ofactor = base_unit(ounit)
             nbase, nfactor = base_unit(nunit)
@@ -219,11 +245,16 @@ def main():
                 else:
                     s["worst"] = f"k{i} gpuscope={otext} ncu={ntext}"
                 continue
-            rel = abs(a - b) / abs(b) if b != 0 else (0.0 if a == 0 else float("inf"))
             tol = TOL_DURATION if key[1] in DURATION_METRICS else TOL
-            ok = rel <= tol or abs(a - b) <= ABS_FLOOR.get(nbase, 0.0)
+            rel, ok = verdict(a, b, tol, nbase)
             s["tol"] = tol
             s["pass"] += ok
+            b2 = second_run_value(ncu2, i, key)
+            if b2 is not None:
+                rel2, ok2 = verdict(b2, b, tol, nbase)
+                s["self_n"] += 1
+                s["self_pass"] += ok2
+                s["xrun"] += (not ok) and rel <= rel2
             # A miss no larger than ncu's own spread over identical launches
             # of this kernel is noise of the kernel, not a gpuscope error.
             rep = ncu_spread.get(key, {}).get(i)
@@ -253,8 +284,19 @@ def main():
     if only_ncu:
         print(f"  metrics only ncu reports ({len(only_ncu)}): " + "; ".join(m for _, m in only_ncu))
     noise = sum(s["noise"] for s in stats.values())
+    xrun = ""
+    if ncu2 is not None:
+        self_n = sum(s["self_n"] for s in stats.values())
+        self_pass = sum(s["self_pass"] for s in stats.values())
+        misses = [(k, s) for k, s in sorted(stats.items()) if s["self_pass"] < s["self_n"]]
+        print("  ncu's second run against its first, on the same values (metrics where it misses):")
+        for (section, metric), s in misses:
+            print(f"    {(section[:28] + ' / ' + metric)[:70]:70} ncu 2nd run {s['self_pass']:>3}/{s['self_n']:<3} "
+                  f"gpuscope {s['pass']:>3}/{s['n']:<3} xrun {s['xrun']}")
+        xrun = (f"; ncu's second run: {self_pass}/{self_n} within tolerance of its first; of gpuscope's misses, "
+                f"{sum(s['xrun'] for s in stats.values())} within ncu's own gap between its runs")
     print(f"RESULT {label}: {passed}/{total} within tolerance; of the {total - passed} misses, {noise} within "
-          f"ncu's own spread over repeated identical launches")
+          f"ncu's own spread over repeated identical launches{xrun}")
 
 
 if __name__ == "__main__":
