@@ -6,8 +6,9 @@
 # GPU machine with the Release build at build/release:
 #   OUT=/some/dir VARIANTS="default|;no_touch|GPUSCOPE_PROFILER_TLB_TOUCH=0" \
 #     scripts/gpu/profiler_ab.sh
-# VARIANTS: "name|VAR=VALUE VAR=VALUE;..." (default: the default, no TLB
-# touch, read-only flush). Writes $OUT/ab.txt (RESULT lines and the
+# VARIANTS: "name|VAR=VALUE VAR=VALUE;..." (default: the default, the
+# instruction-cache eviction, and that without the TLB touch; run X used
+# "default|;no_touch|GPUSCOPE_PROFILER_TLB_TOUCH=0;flush_read|GPUSCOPE_PROFILER_FLUSH=read"). Writes $OUT/ab.txt (RESULT lines and the
 # per-metric tables of every variant), $OUT/log.txt (stderr) and the CSVs.
 set -uo pipefail
 OUT=${OUT:-$PWD/profiler_ab_out}
@@ -15,7 +16,7 @@ mkdir -p "$OUT"
 BIN=$PWD/build/release/gpuscope
 NCU=$(command -v ncu || echo /usr/local/cuda/bin/ncu)
 NVCC=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
-VARIANTS=${VARIANTS:-"default|;no_touch|GPUSCOPE_PROFILER_TLB_TOUCH=0;flush_read|GPUSCOPE_PROFILER_FLUSH=read"}
+VARIANTS=${VARIANTS:-"default|;icache|GPUSCOPE_PROFILER_ICACHE_FLUSH=1;icache_no_touch|GPUSCOPE_PROFILER_ICACHE_FLUSH=1 GPUSCOPE_PROFILER_TLB_TOUCH=0"}
 CTL=(--clock-control base --cache-control all)
 SECTIONS=SpeedOfLight,LaunchStats,Occupancy
 NCU_SECTIONS=(--section SpeedOfLight --section LaunchStats --section Occupancy)

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "inject/flush_ptx.h"
+#include "inject/icache_ptx.h"
 #include "inject/tlb_touch.h"
 
 namespace gpuscope::profiler::inject {
@@ -103,6 +104,20 @@ bool L2Flusher::stageTouch(const std::vector<uint64_t>& addresses) {
   return true;
 }
 
+std::string L2Flusher::initIcacheEvict(int sms) {
+  if (mode_ == Mode::kNone) return "";
+  const std::string ptx = icacheEvictPtx();
+  if (cuModuleLoadData(&icache_module_, ptx.c_str()) != CUDA_SUCCESS ||
+      cuModuleGetFunction(&icache_evict_, icache_module_, "gs_icache_evict") != CUDA_SUCCESS) {
+    if (icache_module_) cuModuleUnload(icache_module_);
+    icache_module_ = nullptr;
+    icache_evict_ = nullptr;
+    return "cache control: the instruction-cache eviction kernel could not be loaded; only L2 is flushed";
+  }
+  icache_blocks_ = static_cast<unsigned>(sms > 0 ? 2 * sms : 2);
+  return "";
+}
+
 bool L2Flusher::flush(CUstream stream, bool wait) {
   switch (mode_) {
     case Mode::kNone: return true;
@@ -111,6 +126,14 @@ bool L2Flusher::flush(CUstream stream, bool wait) {
       return !wait || cuStreamSynchronize(stream) == CUDA_SUCCESS;
     case Mode::kKernels:
     case Mode::kReadKernel: break;
+  }
+  if (icache_evict_ && !skip_) {
+    // Before the L2 flush, which then evicts the code's lines from L2 too.
+    CUdeviceptr sink = scratch_;
+    unsigned seed = 0x2545f491u, never = 0;  // the chain's value stays odd: never 0 (icache_ptx.h)
+    void* args[] = {&sink, &seed, &never};
+    if (cuLaunchKernel(icache_evict_, icache_blocks_, 1, 1, 32, 1, 1, 0, stream, args, nullptr) != CUDA_SUCCESS)
+      return false;
   }
   unsigned long long n16 = plan_.n16, lines = plan_.lines;
   unsigned key = 1;
@@ -140,6 +163,10 @@ void L2Flusher::release() {
   if (scratch_) cuMemFree(scratch_);
   if (host_sink_) cuMemFreeHost(host_sink_);
   if (touch_list_) cuMemFree(touch_list_);
+  if (icache_module_) cuModuleUnload(icache_module_);
+  icache_module_ = nullptr;
+  icache_evict_ = nullptr;
+  icache_blocks_ = 0;
   touch_ = nullptr;
   touch_list_ = 0;
   touch_n_ = 0;

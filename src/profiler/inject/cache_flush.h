@@ -18,7 +18,9 @@
 // and small inputs L2-resident (DRAM throughput of torch kernels too low).
 // GPUSCOPE_PROFILER_FLUSH=copy selects that old way, =read the read kernel
 // without the discard, =skip no flush at all (user replay and the TLB touch
-// stay), for A/B runs.
+// stay), for A/B runs. GPUSCOPE_PROFILER_ICACHE_FLUSH=1 (A/B, not yet run
+// on a GPU) first runs a kernel with 512 KB of code on every SM, to empty
+// the instruction caches as ncu's cache control does (icache_ptx.h).
 #pragma once
 
 #include <cuda.h>
@@ -53,6 +55,10 @@ class L2Flusher {
   // before the checkpoint is saved, so that restores keep the list. False
   // when the copy failed (no touch then).
   bool stageTouch(const std::vector<uint64_t>& addresses);
+  // Loads the instruction-cache eviction kernel (icache_ptx.h) that every
+  // later flush then runs first, one block per SM; an empty string on
+  // success, else why not (a warning; the L2 flush goes on without it).
+  std::string initIcacheEvict(int sms);
   void release();
 
   bool active() const { return mode_ != Mode::kNone; }
@@ -74,6 +80,9 @@ class L2Flusher {
   CUdeviceptr touch_list_ = 0;  // kTouchMax addresses, then the sink word
   unsigned long long touch_n_ = 0;
   unsigned touch_blocks_ = 0;  // one block per SM: every SM's TLB is filled
+  CUmodule icache_module_ = nullptr;
+  CUfunction icache_evict_ = nullptr;
+  unsigned icache_blocks_ = 0;  // two blocks per SM: each SM runs the code
   bool skip_ = false;          // GPUSCOPE_PROFILER_FLUSH=skip (A/B)
 };
 

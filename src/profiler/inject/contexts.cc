@@ -67,6 +67,11 @@ ContextState* contextFor(CUcontext ctx) {
     cuCtxGetDevice(&dev);
     std::string warning = st.flusher.init(dev, std::getenv("GPUSCOPE_PROFILER_FLUSH"));
     if (!warning.empty()) writeLine("warning\t" + escape(warning));
+    if (g_settings.icache_flush) {
+      int sms = 0;
+      cuDeviceGetAttribute(&sms, CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT, dev);
+      if (std::string w = st.flusher.initIcacheEvict(sms); !w.empty()) writeLine("warning\t" + escape(w));
+    }
     // One flush now, before any checkpoint is saved: with lazy loading the
     // flush kernels' code is JIT-compiled and placed in device memory at
     // their first launch, which must not happen between a checkpoint's save

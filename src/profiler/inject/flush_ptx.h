@@ -141,11 +141,13 @@ inline constexpr char kPtxReadOnly[] = ".version 7.0\n.target sm_70\n.address_si
 #undef GS_READ_KERNEL
 #undef GS_TOUCH_KERNEL
 
-// True for the kernels above ("gs_l2_read", "gs_l2_discard", "gs_tlb_touch"):
+// True for the kernels above ("gs_l2_read", "gs_l2_discard", "gs_tlb_touch")
+// and gs_icache_evict (icache_ptx.h):
 // they run inside a profiled launch's callback and carry its correlation id
 // in activity records, so record consumers must skip them.
 inline bool isInternalKernel(const char* name) {
-  return name != nullptr && (std::strncmp(name, "gs_l2_", 6) == 0 || std::strncmp(name, "gs_tlb_", 7) == 0);
+  return name != nullptr && (std::strncmp(name, "gs_l2_", 6) == 0 || std::strncmp(name, "gs_tlb_", 7) == 0 ||
+                             std::strncmp(name, "gs_icache_", 10) == 0);
 }
 
 // Scratch buffer and launch geometry of one flush.

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "profiler/inject/flush_ptx.h"
+#include "profiler/inject/icache_ptx.h"
 
 namespace gpuscope::profiler::inject {
 namespace {
@@ -45,8 +46,8 @@ std::string findPtxas() {
 }
 
 // Assembles `ptx` for `arch`; returns ptxas's exit status (0 = accepted)
-// and checks that it wrote a non-empty cubin.
-int assemble(const std::string& ptxas, const char* ptx, const std::string& arch) {
+// and checks that it wrote a non-empty cubin (its size in *cubin_bytes).
+int assemble(const std::string& ptxas, const char* ptx, const std::string& arch, uintmax_t* cubin_bytes = nullptr) {
   // One folder per process and test: ctest runs the tests of this file in
   // parallel, and a shared file name let one test assemble the other's PTX.
   fs::path dir = fs::path(testing::TempDir()) /
@@ -61,7 +62,9 @@ int assemble(const std::string& ptxas, const char* ptx, const std::string& arch)
   int rc = std::system(cmd.c_str());
   if (rc == 0) {
     std::error_code ec;
-    EXPECT_GT(fs::file_size(out, ec), 0u) << "ptxas wrote no cubin for " << arch;
+    const uintmax_t bytes = fs::file_size(out, ec);
+    EXPECT_GT(bytes, 0u) << "ptxas wrote no cubin for " << arch;
+    if (cubin_bytes) *cubin_bytes = ec ? 0 : bytes;
   }
   std::error_code ec;
   fs::remove_all(dir, ec);
@@ -111,6 +114,35 @@ TEST(FlushPtx, TheTouchKernelOnlyReadsApplicationMemory) {
     for (size_t at = body.find("st."); at != std::string::npos; at = body.find("st.", at + 1)) ++stores;
     EXPECT_EQ(stores, size_t{1});
   }
+}
+
+TEST(IcachePtx, TheEvictionKernelKeepsOneInstructionPerStep) {
+  // 512 KB of code is the point: ptxas must not fold the chain. Hopper SASS
+  // instructions are 16 bytes, so the cubin holds at least count x 16 bytes.
+  std::string ptxas = findPtxas();
+  if (ptxas.empty()) GTEST_SKIP() << "no ptxas (CUDA toolkit) on this machine";
+  uintmax_t bytes = 0;
+  ASSERT_EQ(assemble(ptxas, icacheEvictPtx().c_str(), "sm_90", &bytes), 0);
+  EXPECT_GE(bytes, kIcacheEvictInstructions * 16);
+  EXPECT_LT(bytes, kIcacheEvictInstructions * 16 + (64u << 10));
+}
+
+TEST(IcachePtx, TheChainIsDistinctAndItsStoreGuarded) {
+  const std::string ptx = icacheEvictPtx(4);
+  size_t mads = 0;
+  for (size_t at = ptx.find("mad.lo.u32"); at != std::string::npos; at = ptx.find("mad.lo.u32", at + 1)) ++mads;
+  EXPECT_EQ(mads, 4u);
+  // The start is made odd and every constant is even, so the value stays odd
+  // and never equals the key 0 the flusher passes: the store never happens.
+  EXPECT_NE(ptx.find("or.b32 %r1, %r1, 1;"), std::string::npos);
+  for (size_t at = ptx.find("mad.lo.u32 %r1, %r1, %r1, "); at != std::string::npos;
+       at = ptx.find("mad.lo.u32 %r1, %r1, %r1, ", at + 1)) {
+    const unsigned long c = std::stoul(ptx.substr(at + 26, ptx.find(';', at) - at - 26));
+    EXPECT_EQ(c % 2, 0u) << c;
+  }
+  EXPECT_NE(ptx.find("setp.ne.u32 %p1, %r1, %r2;"), std::string::npos);
+  EXPECT_NE(ptx.find(".entry gs_icache_evict"), std::string::npos);
+  EXPECT_TRUE(isInternalKernel("gs_icache_evict"));
 }
 
 TEST(FlushPlan, FourTimesTheL2OfAnH100) {

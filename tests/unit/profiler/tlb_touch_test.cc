@@ -94,6 +94,7 @@ TEST(TlbTouchTest, ActivityRecordsOfTheCacheControlKernelsAreInternal) {
   EXPECT_TRUE(isInternalKernel("gs_l2_read"));
   EXPECT_TRUE(isInternalKernel("gs_l2_discard"));
   EXPECT_TRUE(isInternalKernel("gs_tlb_touch"));
+  EXPECT_TRUE(isInternalKernel("gs_icache_evict"));
   EXPECT_FALSE(isInternalKernel("_Z5saxpyifPKfPf"));
   EXPECT_FALSE(isInternalKernel(nullptr));
 }
