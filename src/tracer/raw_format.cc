@@ -187,8 +187,10 @@ void RawEncoder::encode(const Recording& rec, std::string* out) {
       putStr(o, rec.rows.strings.get(static_cast<model::StringId>(strings_sent_)));
     });
   }
-  for (const auto& [k, v] : rec.rows.meta)
-    frame(out, kMeta, [&](std::string* o) { putStr(o, k); putStr(o, v); });
+  // An entry, not structured bindings: clang 14 (the fuzz preset) cannot
+  // capture those in a lambda.
+  for (const auto& entry : rec.rows.meta)
+    frame(out, kMeta, [&](std::string* o) { putStr(o, entry.first); putStr(o, entry.second); });
   uint8_t index = 0;
   rec.rows.forEachTable([&](const auto& t) { encodeRows(t, uint8_t(kRowBase + index++), out); });
   for (const NvtxRangeEnd& e : rec.nvtx_ends)
