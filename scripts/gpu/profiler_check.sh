@@ -8,6 +8,8 @@
 # checks, diagnostics), log.txt (stderr of every run, the diagnostics' CSVs,
 # console report sample), and the six CSVs the comparison read:
 # {gpuscope,ncu}_{basic,metrics,torch}.csv.
+# EXTRA_RUNS_AB=1: diagnostic 5, pairs 1-3 again with the SASS and timing
+# runs of sessions 5-6 (GPUSCOPE_PROFILER_{SASS_SPLIT,TIMING_RUN}=1).
 # NCU_TWICE=1: ncu profiles each of the three sets a second time, and the
 # comparison also reports how often ncu's second run agrees with its first
 # on the same values (the ceiling for a second profiler; compare.py).
@@ -279,21 +281,23 @@ else
   say "ncu printed no breakdown rows (see log.txt)"
 fi
 
-say "== diagnostic 5: pairs 1-3 with the extra runs of sessions 5-6 (GPUSCOPE_PROFILER_TIMING_RUN=1, GPUSCOPE_PROFILER_SASS_SPLIT=1)"
-# The default since run V is one user-replay run; this is the way before.
-THREE=(env GPUSCOPE_PROFILER_TIMING_RUN=1 GPUSCOPE_PROFILER_SASS_SPLIT=1)
-timed "$WORK/three_basic.csv" "gpuscope basic, extra runs" "${THREE[@]}" "$BIN" kernels "${CTL[@]}" --section "$SECTIONS" \
-  --csv -- "$WORK/prog"
-compare basic_extra_runs "$WORK/three_basic.csv" "$OUT/ncu_basic.csv"
-timed "$WORK/three_metrics.csv" "gpuscope metrics, extra runs" "${THREE[@]}" "$BIN" kernels "${CTL[@]}" \
-  --section MemoryWorkloadAnalysis,Roofline --metrics "$M" --csv -- "$WORK/prog"
-compare metrics_extra_runs "$WORK/three_metrics.csv" "$OUT/ncu_metrics.csv"
-if [ -s "$OUT/ncu_torch.csv" ]; then
-  GS_CAP=75 timed "$WORK/three_torch.csv" "gpuscope torch, extra runs" "${THREE[@]}" "$BIN" kernels "${CTL[@]}" \
-    --section "$SECTIONS" -c 40 --csv -- python3 tests/gpu/profiler/torch_model.py
-  compare torch_extra_runs "$WORK/three_torch.csv" "$OUT/ncu_torch.csv"
+if [ "${EXTRA_RUNS_AB:-0}" = 1 ]; then
+  say "== diagnostic 5: pairs 1-3 with the extra runs of sessions 5-6 (GPUSCOPE_PROFILER_TIMING_RUN=1, GPUSCOPE_PROFILER_SASS_SPLIT=1)"
+  # The default since run V is one user-replay run; this is the way before.
+  THREE=(env GPUSCOPE_PROFILER_TIMING_RUN=1 GPUSCOPE_PROFILER_SASS_SPLIT=1)
+  timed "$WORK/three_basic.csv" "gpuscope basic, extra runs" "${THREE[@]}" "$BIN" kernels "${CTL[@]}" --section "$SECTIONS" \
+    --csv -- "$WORK/prog"
+  compare basic_extra_runs "$WORK/three_basic.csv" "$OUT/ncu_basic.csv"
+  timed "$WORK/three_metrics.csv" "gpuscope metrics, extra runs" "${THREE[@]}" "$BIN" kernels "${CTL[@]}" \
+    --section MemoryWorkloadAnalysis,Roofline --metrics "$M" --csv -- "$WORK/prog"
+  compare metrics_extra_runs "$WORK/three_metrics.csv" "$OUT/ncu_metrics.csv"
+  if [ -s "$OUT/ncu_torch.csv" ]; then
+    GS_CAP=75 timed "$WORK/three_torch.csv" "gpuscope torch, extra runs" "${THREE[@]}" "$BIN" kernels "${CTL[@]}" \
+      --section "$SECTIONS" -c 40 --csv -- python3 tests/gpu/profiler/torch_model.py
+    compare torch_extra_runs "$WORK/three_torch.csv" "$OUT/ncu_torch.csv"
+  fi
+  for f in three_basic three_metrics three_torch; do keep_csv "$f" "$WORK/$f.csv"; done
 fi
-for f in three_basic three_metrics three_torch; do keep_csv "$f" "$WORK/$f.csv"; done
 
 say "== console report sample (all sections, first 3 kernels)"
 echo "### console" >>"$LOG"
