@@ -85,6 +85,13 @@ def number(text):
         return None
 
 
+def in_base_units(unit, text):
+    """A printed value in its base unit (base_unit above), or None when the
+    text is not a number."""
+    v = number(text)
+    return None if v is None else v * base_unit(unit)[1]
+
+
 def base_name(name):
     """First identifier of a kernel name, without return type, templates, args."""
     name = re.sub(r"^(void|__global__)\s+", "", name.strip())
@@ -127,11 +134,10 @@ def spreads(table, groups):
         for key in keys:
             vals = []
             for i in g:
-                unit, text = table[i][1][key]
-                v = number(text)
+                v = in_base_units(*table[i][1][key])
                 if v is None:
                     break
-                vals.append(v * base_unit(unit)[1])
+                vals.append(v)
             else:
                 mean = sum(vals) / len(vals)
                 if mean == 0:
@@ -153,9 +159,7 @@ def second_run_value(table, i, key):
     """Kernel i's value of key in base units in ncu's second run, or None."""
     if table is None or i >= len(table) or key not in table[i][1]:
         return None
-    unit, text = table[i][1][key]
-    v = number(text)
-    return None if v is None else v * base_unit(unit)[1]
+    return in_base_units(*table[i][1][key])
 
 
 def names(path):
@@ -186,18 +190,17 @@ def table(args):
         print(f"  {key[0][:28]} / {key[1]}")
         for i, (kname, m) in enumerate(ref):
             unit, text = m.get(key, ("", ""))
-            b = number(text)
-            b = None if b is None else b * base_unit(unit)[1]
+            b = in_base_units(unit, text)
             cells = [f"{ref_name}={text or '-'}"]
             for name, t in data[1:]:
                 if i >= len(t) or key not in t[i][1]:
                     cells.append(f"{name}=-")
                     continue
                 ounit, otext = t[i][1][key]
-                a = number(otext)
+                a = in_base_units(ounit, otext)
                 rel = ""
                 if a is not None and b not in (None, 0):
-                    rel = f" ({100 * (a * base_unit(ounit)[1] - b) / abs(b):+.1f}%)"
+                    rel = f" ({100 * (a - b) / abs(b):+.1f}%)"
                 cells.append(f"{name}={otext}{rel}")
             print(f"    k{i:<2} {base_name(kname)[:28]:28} " + "  ".join(cells))
 
@@ -226,19 +229,14 @@ def main():
             if key not in om:
                 continue
             ounit, otext = om[key]
-            a, b = number(otext), number(ntext)
+            a, b = in_base_units(ounit, otext), in_base_units(nunit, ntext)
             s = stats.setdefault(key, {"n": 0, "pass": 0, "max_rel": 0.0, "worst": "", "unit": nunit,
                                        "units_differ": 0, "tol": TOL, "noise": 0, "self_n": 0, "self_pass": 0,
                                        "xrun": 0})
             s["n"] += 1
-            obase, ofactor = base_unit(ounit)
-            nbase, nfactor = base_unit(nunit)
-            if obase != nbase:
+            nbase = base_unit(nunit)[0]
+            if base_unit(ounit)[0] != nbase:
                 s["units_differ"] += 1
-            if a is not None:
-                a *= ofactor
-            if b is not None:
-                b *= nfactor
             if a is None or b is None:
                 if otext == ntext:
                     s["pass"] += 1
