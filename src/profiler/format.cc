@@ -23,24 +23,6 @@ const DeviceInfo& deviceFor(const ProfileRun& run, const KernelRecord& k) {
 
 std::string ccText(const DeviceInfo& d) { return fmt::format("{}.{}", d.cc_major, d.cc_minor); }
 
-struct Row {
-  std::string section_id;
-  std::string section_name;
-  std::string label;
-  std::string metric;
-  Unit unit;
-};
-
-std::vector<Row> rowsOf(const ReportSpec& spec) {
-  std::vector<Row> rows;
-  for (const Section* s : spec.sections)
-    for (const MetricRow& r : s->rows)
-      rows.push_back({s->id, s->display_name, r.label, r.metric, r.unit});
-  for (const std::string& m : spec.metrics)
-    rows.push_back({"", std::string(kCommandLineSection), m, m, guessUnit(m)});
-  return rows;
-}
-
 std::string csvField(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {
@@ -51,6 +33,16 @@ std::string csvField(std::string_view s) {
 }
 
 }  // namespace
+
+std::vector<ReportRow> reportRows(const ReportSpec& spec) {
+  std::vector<ReportRow> rows;
+  for (const Section* s : spec.sections)
+    for (const MetricRow& r : s->rows)
+      rows.push_back({s->id, s->display_name, r.label, r.metric, r.unit});
+  for (const std::string& m : spec.metrics)
+    rows.push_back({"", std::string(kCommandLineSection), m, m, guessUnit(m)});
+  return rows;
+}
 
 std::string formatNumber(double v) {
   if (std::isnan(v) || std::isinf(v)) return "n/a";
@@ -123,7 +115,7 @@ std::string formatDim3(const int64_t d[3]) { return fmt::format("({}, {}, {})", 
 std::string formatConsole(const ProfileRun& run, const ReportSpec& spec) {
   std::string out;
   int last_pid = -1;
-  const std::vector<Row> rows = rowsOf(spec);
+  const std::vector<ReportRow> rows = reportRows(spec);
   for (const KernelRecord& k : run.kernels) {
     const DeviceInfo& dev = deviceFor(run, k);
     KernelMetrics metrics(k, dev);
@@ -176,7 +168,7 @@ std::string formatCsv(const ProfileRun& run, const ReportSpec& spec) {
     out += csvField(kHeader[i]);
   }
   out += "\n";
-  const std::vector<Row> rows = rowsOf(spec);
+  const std::vector<ReportRow> rows = reportRows(spec);
   for (const KernelRecord& k : run.kernels) {
     const DeviceInfo& dev = deviceFor(run, k);
     KernelMetrics metrics(k, dev);
@@ -186,7 +178,7 @@ std::string formatCsv(const ProfileRun& run, const ReportSpec& spec) {
         csvField(k.name), csvField(std::to_string(k.context)), csvField(std::to_string(k.stream)),
         csvField(formatDim3(k.block)), csvField(formatDim3(k.grid)),
         csvField(std::to_string(k.device)), csvField(ccText(dev)));
-    for (const Row& r : rows) {
+    for (const ReportRow& r : rows) {
       std::optional<double> v = metrics.value(r.metric);
       out += fmt::format("{},{},{},{},{},\"\",\"\",\"\",\"\",\"\"\n", prefix,
                          csvField(r.section_name), csvField(r.label),
@@ -201,7 +193,7 @@ std::string formatJson(const ProfileRun& run, const ReportSpec& spec) {
   ordered_json root;
   root["tool"] = "gpuscope kernels";
   ordered_json kernels = ordered_json::array();
-  const std::vector<Row> rows = rowsOf(spec);
+  const std::vector<ReportRow> rows = reportRows(spec);
   for (const KernelRecord& k : run.kernels) {
     const DeviceInfo& dev = deviceFor(run, k);
     KernelMetrics metrics(k, dev);
@@ -219,7 +211,7 @@ std::string formatJson(const ProfileRun& run, const ReportSpec& spec) {
     j["block"] = {k.block[0], k.block[1], k.block[2]};
     j["passes"] = k.passes;
     ordered_json metrics_json = ordered_json::array();
-    for (const Row& r : rows) {
+    for (const ReportRow& r : rows) {
       std::optional<double> v = metrics.value(r.metric);
       ordered_json m;
       m["section"] = r.section_id.empty() ? std::string(kCommandLineSection) : r.section_id;

@@ -18,6 +18,18 @@ struct ReportSpec {
   std::vector<std::string> metrics;
 };
 
+// One row of a report, in display order: each section's rows, then the
+// --metrics rows under "Command line profiler metrics" (section_id empty,
+// label = metric name, unit guessed from the name).
+struct ReportRow {
+  std::string section_id;
+  std::string section_name;
+  std::string label;
+  std::string metric;
+  Unit unit;
+};
+std::vector<ReportRow> reportRows(const ReportSpec& spec);
+
 // ncu's number style: thousands separators, two decimals unless the value is
 // integral ("113,809", "104,528.34", "100"); "n/a" for NaN.
 std::string formatNumber(double value);

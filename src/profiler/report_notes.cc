@@ -1,8 +1,7 @@
 #include "profiler/report_notes.h"
 
 #include <string_view>
-
-#include "profiler/sections.h"
+#include <vector>
 
 namespace gpuscope::profiler {
 namespace {
@@ -12,11 +11,8 @@ bool dependsOnSharedMemoryConfig(std::string_view metric) {
 }
 
 bool showsSharedMemoryConfig(const ReportSpec& spec) {
-  for (const Section* s : spec.sections)
-    for (const MetricRow& row : s->rows)
-      if (dependsOnSharedMemoryConfig(row.metric)) return true;
-  for (const std::string& m : spec.metrics)
-    if (dependsOnSharedMemoryConfig(m)) return true;
+  for (const ReportRow& row : reportRows(spec))
+    if (dependsOnSharedMemoryConfig(row.metric)) return true;
   return false;
 }
 

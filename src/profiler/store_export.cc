@@ -52,13 +52,9 @@ model::Trace toTrace(const ProfileRun& run, const ReportSpec& spec, const std::s
     model::StringId section, label, metric, unit;
   };
   std::vector<RowSpec> rows;
-  for (const Section* s : spec.sections)
-    for (const MetricRow& r : s->rows)
-      rows.push_back({t.strings.intern(s->id), t.strings.intern(r.label), t.strings.intern(r.metric),
-                      t.strings.intern(baseUnitName(r.unit))});
-  for (const std::string& m : spec.metrics)
-    rows.push_back({model::kEmptyString, t.strings.intern(m), t.strings.intern(m),
-                    t.strings.intern(baseUnitName(guessUnit(m)))});
+  for (const ReportRow& r : reportRows(spec))  // a --metrics row's empty section id interns to kEmptyString
+    rows.push_back({t.strings.intern(r.section_id), t.strings.intern(r.label), t.strings.intern(r.metric),
+                    t.strings.intern(baseUnitName(r.unit))});
 
   static const DeviceInfo kUnknown;
   for (const KernelRecord& k : run.kernels) {
