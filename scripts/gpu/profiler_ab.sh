@@ -6,9 +6,12 @@
 # GPU machine with the Release build at build/release:
 #   OUT=/some/dir VARIANTS="default|;no_touch|GPUSCOPE_PROFILER_TLB_TOUCH=0" \
 #     scripts/gpu/profiler_ab.sh
-# VARIANTS: "name|VAR=VALUE VAR=VALUE;..." (default: the default, the
-# instruction-cache eviction, and that without the TLB touch; run X used
-# "default|;no_touch|GPUSCOPE_PROFILER_TLB_TOUCH=0;flush_read|GPUSCOPE_PROFILER_FLUSH=read"). Writes $OUT/ab.txt (RESULT lines and the
+# VARIANTS: "name|VAR=VALUE VAR=VALUE;..." (default: the default and the
+# default without the instruction-cache eviction; run X used
+# "default|;no_touch|GPUSCOPE_PROFILER_TLB_TOUCH=0;flush_read|GPUSCOPE_PROFILER_FLUSH=read",
+# run Z8 "default|;icache|GPUSCOPE_PROFILER_ICACHE_FLUSH=1;..." when it was off).
+# NCU_ARGS: more ncu options, e.g. "--replay-mode application"; CAP: seconds
+# each command may take (default 75). Writes $OUT/ab.txt (RESULT lines and the
 # per-metric tables of every variant), $OUT/log.txt (stderr) and the CSVs.
 set -uo pipefail
 OUT=${OUT:-$PWD/profiler_ab_out}
@@ -16,7 +19,7 @@ mkdir -p "$OUT"
 BIN=$PWD/build/release/gpuscope
 NCU=$(command -v ncu || echo /usr/local/cuda/bin/ncu)
 NVCC=$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)
-VARIANTS=${VARIANTS:-"default|;icache|GPUSCOPE_PROFILER_ICACHE_FLUSH=1;icache_no_touch|GPUSCOPE_PROFILER_ICACHE_FLUSH=1 GPUSCOPE_PROFILER_TLB_TOUCH=0"}
+VARIANTS=${VARIANTS:-"default|;no_icache|GPUSCOPE_PROFILER_ICACHE_FLUSH=0"}
 CTL=(--clock-control base --cache-control all)
 SECTIONS=SpeedOfLight,LaunchStats,Occupancy
 NCU_SECTIONS=(--section SpeedOfLight --section LaunchStats --section Occupancy)
@@ -26,11 +29,14 @@ REPORT=$OUT/ab.txt
 : >"$LOG"
 : >"$REPORT"
 say() { echo "$*" | tee -a "$REPORT"; }
-timed() {  # OUT_CSV NAME CMD...: runs CMD (75 s cap), prints the seconds taken
+CAP=${CAP:-75}
+# shellcheck disable=SC2206
+NCU_ARGS=(${NCU_ARGS:-})
+timed() {  # OUT_CSV NAME CMD...: runs CMD ($CAP s cap), prints the seconds taken
   local out=$1 name=$2 t0
   shift 2
   t0=$(date +%s.%N)
-  timeout -k 5 75 "$@" >"$out" 2>>"$LOG"
+  timeout -k 5 "$CAP" "$@" >"$out" 2>>"$LOG"
   local rc=$?
   say "time $name: $(python3 -c "print(f'{$(date +%s.%N) - $t0:.2f}')") s (exit $rc)"
 }
@@ -42,9 +48,9 @@ if ! timeout -k 5 120 "$NVCC" -O2 -std=c++17 -arch=native -o "$WORK/prog" tests/
   exit 1
 fi
 TORCH=(python3 tests/gpu/profiler/torch_model.py)
-timed "$OUT/ncu_basic.csv" "ncu basic" "$NCU" "${CTL[@]}" "${NCU_SECTIONS[@]}" --csv "$WORK/prog"
-timed "$OUT/ncu_mem.csv" "ncu memory" "$NCU" "${CTL[@]}" --metrics "$MEM" --csv "$WORK/prog"
-timed "$OUT/ncu_torch.csv" "ncu torch" "$NCU" "${CTL[@]}" "${NCU_SECTIONS[@]}" -c 40 --csv "${TORCH[@]}"
+timed "$OUT/ncu_basic.csv" "ncu basic" "$NCU" "${NCU_ARGS[@]}" "${CTL[@]}" "${NCU_SECTIONS[@]}" --csv "$WORK/prog"
+timed "$OUT/ncu_mem.csv" "ncu memory" "$NCU" "${NCU_ARGS[@]}" "${CTL[@]}" --metrics "$MEM" --csv "$WORK/prog"
+timed "$OUT/ncu_torch.csv" "ncu torch" "$NCU" "${NCU_ARGS[@]}" "${CTL[@]}" "${NCU_SECTIONS[@]}" -c 40 --csv "${TORCH[@]}"
 
 IFS=';' read -r -a LIST <<<"$VARIANTS"
 for v in "${LIST[@]}"; do

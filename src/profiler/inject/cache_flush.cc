@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "inject/flush_ptx.h"
+#include "inject/icache_image.h"
 #include "inject/icache_ptx.h"
 #include "inject/tlb_touch.h"
 
@@ -106,8 +107,12 @@ bool L2Flusher::stageTouch(const std::vector<uint64_t>& addresses) {
 
 std::string L2Flusher::initIcacheEvict(int sms) {
   if (mode_ == Mode::kNone) return "";
-  const std::string ptx = icacheEvictPtx();
-  if (cuModuleLoadData(&icache_module_, ptx.c_str()) != CUDA_SUCCESS ||
+  // The build's fatbin (SASS for this GPU loads at once, else the driver
+  // JIT-compiles its PTX); without one the PTX itself.
+  const IcacheImage image = icacheEvictImage();
+  const std::string ptx = image.data ? std::string() : icacheEvictPtx();
+  const void* code = image.data ? static_cast<const void*>(image.data) : ptx.c_str();
+  if (cuModuleLoadData(&icache_module_, code) != CUDA_SUCCESS ||
       cuModuleGetFunction(&icache_evict_, icache_module_, "gs_icache_evict") != CUDA_SUCCESS) {
     if (icache_module_) cuModuleUnload(icache_module_);
     icache_module_ = nullptr;

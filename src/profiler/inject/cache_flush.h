@@ -18,9 +18,12 @@
 // and small inputs L2-resident (DRAM throughput of torch kernels too low).
 // GPUSCOPE_PROFILER_FLUSH=copy selects that old way, =read the read kernel
 // without the discard, =skip no flush at all (user replay and the TLB touch
-// stay), for A/B runs. GPUSCOPE_PROFILER_ICACHE_FLUSH=1 (A/B, not yet run
-// on a GPU) first runs a kernel with 512 KB of code on every SM, to empty
-// the instruction caches as ncu's cache control does (icache_ptx.h).
+// stay), for A/B runs. Before the L2 flush a kernel with 512 KB of code runs
+// on every SM, to empty the instruction caches as ncu's cache control does
+// (icache_ptx.h; H200 run Z8: SM Active Cycles of the PyTorch kernels within
+// 5 % of ncu's on 9 of 14 against 6 without, every kernel of more than 500
+// active cycles within 1.5 %); GPUSCOPE_PROFILER_ICACHE_FLUSH=0 leaves it
+// out, for A/B runs.
 #pragma once
 
 #include <cuda.h>

@@ -1,7 +1,8 @@
 // The PTX of the instruction-cache eviction kernel of --cache-control all
-// (A/B switch GPUSCOPE_PROFILER_ICACHE_FLUSH=1, cache_flush.h), header-only
-// so that a CPU test can assemble it with ptxas and check its code size
-// (tests/unit/profiler/icache_ptx_test.cc).
+// (on by default; GPUSCOPE_PROFILER_ICACHE_FLUSH=0 for A/B runs,
+// cache_flush.h), header-only so that the build can assemble it
+// (gen/icache_tool.cc, icache_image.h) and a CPU test can check its code
+// size with ptxas (tests/unit/profiler/flush_ptx_test.cc).
 //
 // Why: ncu's cache control empties every GPU cache before a pass; our flush
 // kernels empty the L2 only, so a replayed kernel finds its own code (and
@@ -10,7 +11,10 @@
 // below ncu's (ncu's second run: within ±3 % but for the 2 µs kernels) and
 // on 13 of them its L2 throughput 4-65 % below, while elapsed cycles agree
 // within ±6 %
-// (docs/kernels.md, "Session 7"). Not yet measured on a GPU.
+// (docs/kernels.md, "Session 7"). Measured in H200 run Z8 (2026-11-30,
+// tests/gpu/evidence/2026-11-30-session8): with this kernel SM Active Cycles
+// agree with ncu's within 1.5 % on every PyTorch kernel of more than 500
+// active cycles.
 //
 // The kernel runs a straight-line chain of `count` dependent
 // mad.lo.u32 r = r * r + c_i with distinct constants: not foldable, one

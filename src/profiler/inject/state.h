@@ -33,7 +33,7 @@ struct Settings {
   bool flush_caches = true;
   bool flush_sync = true;  // GPUSCOPE_PROFILER_FLUSH_SYNC=0: no wait after the flush (A/B runs)
   bool tlb_touch = true;   // GPUSCOPE_PROFILER_TLB_TOUCH=0: no touch after the flush (A/B runs)
-  bool icache_flush = false;  // GPUSCOPE_PROFILER_ICACHE_FLUSH=1: empty instruction caches too (A/B, icache_ptx.h)
+  bool icache_flush = true;   // GPUSCOPE_PROFILER_ICACHE_FLUSH=0: L2 only, no instruction caches (A/B, icache_ptx.h)
   // A metric list of SASS metrics only (a user's, or the parent's SASS run
   // under GPUSCOPE_PROFILER_SASS_SPLIT=1) is measured with kernel replay, as
   // in run 5; GPUSCOPE_PROFILER_SASS_SPLIT=0 measures it with user replay
