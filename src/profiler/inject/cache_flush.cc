@@ -109,9 +109,9 @@ std::string L2Flusher::initIcacheEvict(int sms) {
   if (mode_ == Mode::kNone) return "";
   // The build's fatbin (SASS for this GPU loads at once, else the driver
   // JIT-compiles its PTX); without one the PTX itself.
-  const IcacheImage image = icacheEvictImage();
-  const std::string ptx = image.data ? std::string() : icacheEvictPtx();
-  const void* code = image.data ? static_cast<const void*>(image.data) : ptx.c_str();
+  const void* image = icacheEvictImage();
+  const std::string ptx = image ? std::string() : icacheEvictPtx();
+  const void* code = image ? image : ptx.c_str();
   if (cuModuleLoadData(&icache_module_, code) != CUDA_SUCCESS ||
       cuModuleGetFunction(&icache_evict_, icache_module_, "gs_icache_evict") != CUDA_SUCCESS) {
     if (icache_module_) cuModuleUnload(icache_module_);

@@ -8,9 +8,9 @@ namespace {
 #include GPUSCOPE_ICACHE_FATBIN_INC
 }  // namespace
 
-IcacheImage icacheEvictImage() { return {gs_icache_fatbin, sizeof(gs_icache_fatbin)}; }
+const void* icacheEvictImage() { return gs_icache_fatbin; }
 #else
-IcacheImage icacheEvictImage() { return {}; }
+const void* icacheEvictImage() { return nullptr; }
 #endif
 
 }  // namespace gpuscope::profiler::inject

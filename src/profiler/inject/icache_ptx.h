@@ -1,8 +1,8 @@
 // The PTX of the instruction-cache eviction kernel of --cache-control all
 // (on by default; GPUSCOPE_PROFILER_ICACHE_FLUSH=0 for A/B runs,
 // cache_flush.h), header-only so that the build can assemble it
-// (gen/icache_tool.cc, icache_image.h) and a CPU test can check its code
-// size with ptxas (tests/unit/profiler/flush_ptx_test.cc).
+// (gen/icache_tool.cc, icache_image.h); a CPU test checks the code size of
+// what the build assembled (tests/unit/profiler/flush_ptx_test.cc).
 //
 // Why: ncu's cache control empties every GPU cache before a pass; our flush
 // kernels empty the L2 only, so a replayed kernel finds its own code (and

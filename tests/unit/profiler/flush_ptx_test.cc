@@ -66,7 +66,8 @@ int assemble(const std::string& ptxas, const char* ptx, const std::string& arch)
   int rc = std::system(cmd.c_str());
   if (rc == 0) {
     std::error_code ec;
-    EXPECT_GT(fs::file_size(out, ec), 0u) << "ptxas wrote no cubin for " << arch;
+    const uintmax_t bytes = fs::file_size(out, ec);
+    EXPECT_TRUE(!ec && bytes > 0) << "ptxas wrote no cubin for " << arch;
   }
   std::error_code ec;
   fs::remove_all(dir, ec);
