@@ -3,6 +3,8 @@
 // all, kernel replay otherwise or as the fallback) and the L2 flusher.
 #include <cupti_profiler_target.h>
 
+#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 
 #include "inject/state.h"
@@ -56,11 +58,17 @@ ContextState* contextFor(CUcontext ctx) {
   if (want_user_replay && !user_replay)
     writeLine("warning\tcache control: " + escape(checkpointApi().error) +
               "; caches flushed before the first pass only (kernel replay)");
-  if (Failure f = st.session->open(ctx, st.device, g_settings.metrics, user_replay); !f.ok()) {
+  const auto t0 = std::chrono::steady_clock::now();
+  if (Failure f = st.session->open(ctx, st.device, g_settings.metrics, user_replay, g_settings.pass_groups); !f.ok()) {
     st.failed = true;
     reportFailure(f);
     return nullptr;
   }
+  if (!st.session->note().empty()) writeLine("warning\t" + escape(st.session->note()));
+  if (!g_settings.quiet && st.session->groups() > 1)
+    std::fprintf(stderr, "gpuscope: %zu metrics in %zu groups, %zu passes per kernel (%.0f ms to group)\n",
+                 g_settings.metrics.size(), st.session->groups(), st.session->passes(),
+                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   writeDevice(st.device, st.session->chip());
   if (g_settings.flush_caches) {
     CUdevice dev = 0;

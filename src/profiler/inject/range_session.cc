@@ -4,6 +4,8 @@
 #include <cupti_result.h>
 #include <cupti_target.h>
 
+#include "inject/pass_groups.h"
+
 namespace gpuscope::profiler::inject {
 
 std::string cuptiErrorText(int result) {
@@ -31,8 +33,84 @@ Failure fail(const char* what, CUptiResult r) {
 
 RangeSession::~RangeSession() { close(); }
 
+Failure RangeSession::newHost(CUpti_Profiler_Host_Object** host) {
+  auto p = GS_CUPTI_PARAMS(CUpti_Profiler_Host_Initialize_Params);
+  p.profilerType = CUPTI_PROFILER_TYPE_RANGE_PROFILER;
+  p.pChipName = chip_.c_str();
+  p.pCounterAvailabilityImage = availability_.data();
+  if (CUptiResult r = cuptiProfilerHostInitialize(&p); r != CUPTI_SUCCESS) return fail("cuptiProfilerHostInitialize", r);
+  *host = p.pHostObject;
+  return {};
+}
+
+static void deleteHost(CUpti_Profiler_Host_Object*& host) {
+  if (!host) return;
+  auto p = GS_CUPTI_PARAMS(CUpti_Profiler_Host_Deinitialize_Params);
+  p.pHostObject = host;
+  cuptiProfilerHostDeinitialize(&p);
+  host = nullptr;
+}
+
+Failure RangeSession::configure(const std::vector<const char*>& metrics, CUpti_Profiler_Host_Object** host,
+                                std::vector<uint8_t>& config, size_t& passes, bool* rejected) {
+  if (Failure f = newHost(host); !f.ok()) return f;
+  auto add = GS_CUPTI_PARAMS(CUpti_Profiler_Host_ConfigAddMetrics_Params);
+  add.pHostObject = *host;
+  add.ppMetricNames = const_cast<const char**>(metrics.data());
+  add.numMetrics = metrics.size();
+  if (CUptiResult r = cuptiProfilerHostConfigAddMetrics(&add); r != CUPTI_SUCCESS) {
+    if (rejected) *rejected = true;
+    return fail("cuptiProfilerHostConfigAddMetrics", r);
+  }
+  auto size = GS_CUPTI_PARAMS(CUpti_Profiler_Host_GetConfigImageSize_Params);
+  size.pHostObject = *host;
+  if (CUptiResult r = cuptiProfilerHostGetConfigImageSize(&size); r != CUPTI_SUCCESS)
+    return fail("cuptiProfilerHostGetConfigImageSize", r);
+  config.assign(size.configImageSize, 0);
+  auto image = GS_CUPTI_PARAMS(CUpti_Profiler_Host_GetConfigImage_Params);
+  image.pHostObject = *host;
+  image.configImageSize = config.size();
+  image.pConfigImage = config.data();
+  if (CUptiResult r = cuptiProfilerHostGetConfigImage(&image); r != CUPTI_SUCCESS)
+    return fail("cuptiProfilerHostGetConfigImage", r);
+  auto count = GS_CUPTI_PARAMS(CUpti_Profiler_Host_GetNumOfPasses_Params);
+  count.configImageSize = config.size();
+  count.pConfigImage = config.data();
+  passes = cuptiProfilerHostGetNumOfPasses(&count) == CUPTI_SUCCESS ? count.numOfPasses : 0;
+  return {};
+}
+
+size_t RangeSession::probePasses(const std::vector<size_t>& index) {
+  std::vector<const char*> names;
+  for (size_t i : index) names.push_back(metrics_[i]);
+  CUpti_Profiler_Host_Object* host = nullptr;
+  std::vector<uint8_t> config;
+  size_t passes = 0;
+  const bool ok = configure(names, &host, config, passes).ok();
+  deleteHost(host);
+  return ok ? passes : 0;
+}
+
+// Names the metric(s) CUPTI rejects: a fresh host object per probe, since a
+// failed add may leave the config half built. `failed`: the whole list's.
+Failure RangeSession::nameRejectedMetrics(const Failure& failed) {
+  std::string bad;
+  for (size_t i = 0; i < metrics_.size(); ++i) {
+    CUpti_Profiler_Host_Object* host = nullptr;
+    if (!newHost(&host).ok()) break;
+    auto one = GS_CUPTI_PARAMS(CUpti_Profiler_Host_ConfigAddMetrics_Params);
+    one.pHostObject = host;
+    one.ppMetricNames = &metrics_[i];
+    one.numMetrics = 1;
+    if (cuptiProfilerHostConfigAddMetrics(&one) != CUPTI_SUCCESS) bad += (bad.empty() ? "" : ", ") + std::string(metrics_[i]);
+    deleteHost(host);
+  }
+  if (!bad.empty()) return {"metric", "unsupported metric on " + chip_ + ": " + bad};
+  return failed;
+}
+
 Failure RangeSession::open(CUcontext ctx, uint32_t device_index, const std::vector<std::string>& metrics,
-                           bool user_replay) {
+                           bool user_replay, bool group_passes) {
   ctx_ = ctx;
   user_replay_ = user_replay;
   metric_storage_ = metrics;
@@ -52,88 +130,88 @@ Failure RangeSession::open(CUcontext ctx, uint32_t device_index, const std::vect
   if (CUptiResult r = cuptiProfilerGetCounterAvailability(&avail); r != CUPTI_SUCCESS)
     return fail("cuptiProfilerGetCounterAvailability", r);
 
-  auto host = GS_CUPTI_PARAMS(CUpti_Profiler_Host_Initialize_Params);
-  host.profilerType = CUPTI_PROFILER_TYPE_RANGE_PROFILER;
-  host.pChipName = chip_.c_str();
-  host.pCounterAvailabilityImage = availability_.data();
-  if (CUptiResult r = cuptiProfilerHostInitialize(&host); r != CUPTI_SUCCESS) return fail("cuptiProfilerHostInitialize", r);
-  host_ = host.pHostObject;
-
-  auto add = GS_CUPTI_PARAMS(CUpti_Profiler_Host_ConfigAddMetrics_Params);
-  add.pHostObject = host_;
-  add.ppMetricNames = metrics_.data();
-  add.numMetrics = metrics_.size();
-  if (CUptiResult r = cuptiProfilerHostConfigAddMetrics(&add); r != CUPTI_SUCCESS) {
-    // Name the metric(s) CUPTI rejects: a fresh host object per probe, since
-    // a failed add may leave the config half built.
-    std::string bad;
-    for (const char* m : metrics_) {
-      auto probe = GS_CUPTI_PARAMS(CUpti_Profiler_Host_Initialize_Params);
-      probe.profilerType = CUPTI_PROFILER_TYPE_RANGE_PROFILER;
-      probe.pChipName = chip_.c_str();
-      probe.pCounterAvailabilityImage = availability_.data();
-      if (cuptiProfilerHostInitialize(&probe) != CUPTI_SUCCESS) break;
-      auto one = GS_CUPTI_PARAMS(CUpti_Profiler_Host_ConfigAddMetrics_Params);
-      one.pHostObject = probe.pHostObject;
-      one.ppMetricNames = &m;
-      one.numMetrics = 1;
-      if (cuptiProfilerHostConfigAddMetrics(&one) != CUPTI_SUCCESS) bad += (bad.empty() ? "" : ", ") + std::string(m);
-      auto d = GS_CUPTI_PARAMS(CUpti_Profiler_Host_Deinitialize_Params);
-      d.pHostObject = probe.pHostObject;
-      cuptiProfilerHostDeinitialize(&d);
-    }
-    if (!bad.empty()) return {"metric", "unsupported metric on " + chip_ + ": " + bad};
-    return fail("cuptiProfilerHostConfigAddMetrics", r);
+  // All metrics in one configuration: checks them (naming any CUPTI
+  // rejects), and is the configuration unless user replay groups them.
+  bool rejected = false;
+  Failure f = configureAll(&rejected);
+  if (rejected) {
+    close();
+    return nameRejectedMetrics(f);
   }
+  if (!f.ok()) return f;
+  if (!user_replay || !group_passes || groups_[0].passes <= 1) return enableTarget();
+  std::vector<std::vector<size_t>> split =
+      groupByPass(metrics_.size(), [this](const std::vector<size_t>& g) { return probePasses(g); });
+  if (split.size() <= 1) return enableTarget();
+  close();
+  for (std::vector<size_t>& index : split) {
+    Group g;
+    g.index = std::move(index);
+    for (size_t i : g.index) g.metrics.push_back(metrics_[i]);
+    f = configure(g.metrics, &g.host, g.config, g.passes);
+    groups_.push_back(std::move(g));
+    if (!f.ok()) break;
+  }
+  if (f.ok()) f = enableTarget();
+  if (f.ok()) return {};
+  // Grouping failed where one configuration works: measure with that, and
+  // say so (a metric's counters may then come from different passes).
+  note_ = "metric groups not set up (" + f.message + "); all metrics in one configuration";
+  close();
+  if (f = configureAll(nullptr); !f.ok()) return f;
+  return enableTarget();
+}
 
-  auto size = GS_CUPTI_PARAMS(CUpti_Profiler_Host_GetConfigImageSize_Params);
-  size.pHostObject = host_;
-  if (CUptiResult r = cuptiProfilerHostGetConfigImageSize(&size); r != CUPTI_SUCCESS)
-    return fail("cuptiProfilerHostGetConfigImageSize", r);
-  config_.assign(size.configImageSize, 0);
-  auto image = GS_CUPTI_PARAMS(CUpti_Profiler_Host_GetConfigImage_Params);
-  image.pHostObject = host_;
-  image.configImageSize = config_.size();
-  image.pConfigImage = config_.data();
-  if (CUptiResult r = cuptiProfilerHostGetConfigImage(&image); r != CUPTI_SUCCESS)
-    return fail("cuptiProfilerHostGetConfigImage", r);
-  auto passes = GS_CUPTI_PARAMS(CUpti_Profiler_Host_GetNumOfPasses_Params);
-  passes.configImageSize = config_.size();
-  passes.pConfigImage = config_.data();
-  if (cuptiProfilerHostGetNumOfPasses(&passes) == CUPTI_SUCCESS) passes_ = passes.numOfPasses;
+Failure RangeSession::configureAll(bool* rejected) {
+  Group all;
+  for (size_t i = 0; i < metrics_.size(); ++i) all.index.push_back(i);
+  all.metrics = metrics_;
+  Failure f = configure(all.metrics, &all.host, all.config, all.passes, rejected);
+  groups_.push_back(std::move(all));
+  return f;
+}
 
+Failure RangeSession::enableTarget() {
+  passes_ = 0;
+  for (const Group& g : groups_) passes_ += g.passes;
   auto enable = GS_CUPTI_PARAMS(CUpti_RangeProfiler_Enable_Params);
-  enable.ctx = ctx;
+  enable.ctx = ctx_;
   if (CUptiResult r = cuptiRangeProfilerEnable(&enable); r != CUPTI_SUCCESS) return fail("cuptiRangeProfilerEnable", r);
   target_ = enable.pRangeProfilerObject;
+  current_ = 0;
+  values_.assign(metrics_.size(), 0.0);
+  return resetImage();
+}
 
+// Initializes the current group's counter data image and binds it with its
+// config: done before every kernel (and group) so that its range is range 0.
+Failure RangeSession::resetImage() {
+  Group& g = groups_[current_];
+  // The size query also tells the profiler object which metrics the image
+  // holds: with groups, the initialization below fails with
+  // CUPTI_ERROR_UNKNOWN unless it is asked for this group right before (H200
+  // run Z11, when the sizes of all groups were queried up front).
   auto data = GS_CUPTI_PARAMS(CUpti_RangeProfiler_GetCounterDataSize_Params);
   data.pRangeProfilerObject = target_;
-  data.pMetricNames = metrics_.data();
-  data.numMetrics = metrics_.size();
+  data.pMetricNames = g.metrics.data();
+  data.numMetrics = g.metrics.size();
   data.maxNumOfRanges = 1;
   data.maxNumRangeTreeNodes = 1;
   if (CUptiResult r = cuptiRangeProfilerGetCounterDataSize(&data); r != CUPTI_SUCCESS)
     return fail("cuptiRangeProfilerGetCounterDataSize", r);
-  counter_data_.assign(data.counterDataSize, 0);
-  return resetImage();
-}
-
-// Initializes the counter data image and binds it with the config: done
-// before every kernel so that each kernel's range is range 0.
-Failure RangeSession::resetImage() {
+  g.counter_data.assign(data.counterDataSize, 0);
   auto init = GS_CUPTI_PARAMS(CUpti_RangeProfiler_CounterDataImage_Initialize_Params);
   init.pRangeProfilerObject = target_;
-  init.counterDataSize = counter_data_.size();
-  init.pCounterData = counter_data_.data();
+  init.counterDataSize = g.counter_data.size();
+  init.pCounterData = g.counter_data.data();
   if (CUptiResult r = cuptiRangeProfilerCounterDataImageInitialize(&init); r != CUPTI_SUCCESS)
     return fail("cuptiRangeProfilerCounterDataImageInitialize", r);
   auto set = GS_CUPTI_PARAMS(CUpti_RangeProfiler_SetConfig_Params);
   set.pRangeProfilerObject = target_;
-  set.configSize = config_.size();
-  set.pConfig = config_.data();
-  set.counterDataImageSize = counter_data_.size();
-  set.pCounterDataImage = counter_data_.data();
+  set.configSize = g.config.size();
+  set.pConfig = g.config.data();
+  set.counterDataImageSize = g.counter_data.size();
+  set.pCounterDataImage = g.counter_data.data();
   set.range = CUPTI_AutoRange;
   set.replayMode = user_replay_ ? CUPTI_UserReplay : CUPTI_KernelReplay;
   set.maxRangesPerPass = 1;
@@ -158,6 +236,14 @@ Failure RangeSession::stop(bool& all_submitted) {
   stop.pRangeProfilerObject = target_;
   if (CUptiResult r = cuptiRangeProfilerStop(&stop); r != CUPTI_SUCCESS) return fail("cuptiRangeProfilerStop", r);
   all_submitted = stop.isAllPassSubmitted != 0;
+  if (all_submitted && current_ + 1 < groups_.size()) {
+    // This group is done: keep its values, configure the next one on a new
+    // profiler object (pass_groups.h: not on the same one).
+    if (Failure f = evaluateGroup(); !f.ok()) return f;
+    ++current_;
+    all_submitted = false;
+    return reenable();
+  }
   return {};
 }
 
@@ -168,38 +254,54 @@ Failure RangeSession::finish(std::vector<double>& values) {
   return evaluate(values);
 }
 
-Failure RangeSession::evaluate(std::vector<double>& values) {
+Failure RangeSession::evaluateGroup() {
+  Group& g = groups_[current_];
   auto decode = GS_CUPTI_PARAMS(CUpti_RangeProfiler_DecodeData_Params);
   decode.pRangeProfilerObject = target_;
   if (CUptiResult r = cuptiRangeProfilerDecodeData(&decode); r != CUPTI_SUCCESS)
     return fail("cuptiRangeProfilerDecodeData", r);
   auto info = GS_CUPTI_PARAMS(CUpti_RangeProfiler_GetCounterDataInfo_Params);
-  info.pCounterDataImage = counter_data_.data();
-  info.counterDataImageSize = counter_data_.size();
+  info.pCounterDataImage = g.counter_data.data();
+  info.counterDataImageSize = g.counter_data.size();
   if (CUptiResult r = cuptiRangeProfilerGetCounterDataInfo(&info); r != CUPTI_SUCCESS)
     return fail("cuptiRangeProfilerGetCounterDataInfo", r);
   if (info.numTotalRanges < 1)
     return {"internal", "the range profiler recorded no range for the kernel"};
-  values.assign(metrics_.size(), 0.0);
+  std::vector<double> values(g.metrics.size(), 0.0);
   auto eval = GS_CUPTI_PARAMS(CUpti_Profiler_Host_EvaluateToGpuValues_Params);
-  eval.pHostObject = host_;
-  eval.pCounterDataImage = counter_data_.data();
-  eval.counterDataImageSize = counter_data_.size();
+  eval.pHostObject = g.host;
+  eval.pCounterDataImage = g.counter_data.data();
+  eval.counterDataImageSize = g.counter_data.size();
   // The newest range: the image is reset after every kernel, so this is 0,
   // unless a reset silently kept earlier ranges.
   eval.rangeIndex = info.numTotalRanges - 1;
-  eval.ppMetricNames = metrics_.data();
-  eval.numMetrics = metrics_.size();
+  eval.ppMetricNames = g.metrics.data();
+  eval.numMetrics = g.metrics.size();
   eval.pMetricValues = values.data();
   if (CUptiResult r = cuptiProfilerHostEvaluateToGpuValues(&eval); r != CUPTI_SUCCESS)
     return fail("cuptiProfilerHostEvaluateToGpuValues", r);
+  for (size_t i = 0; i < g.index.size(); ++i) values_[g.index[i]] = values[i];
+  return {};
+}
+
+Failure RangeSession::evaluate(std::vector<double>& values) {
+  if (Failure f = evaluateGroup(); !f.ok()) return f;
+  values = values_;
   return {};
 }
 
 Failure RangeSession::rearm() {
+  current_ = 0;
+  values_.assign(metrics_.size(), 0.0);
+  if (groups_.size() > 1) return reenable();
   if (resetImage().ok()) return {};
-  // If the profiler object refuses a second configuration, start it afresh
-  // (Disable + Enable), as a new context would.
+  // If the profiler object refuses a second configuration, start it afresh,
+  // as a new context would.
+  return reenable();
+}
+
+// Disable + Enable: a new profiler object for the current group.
+Failure RangeSession::reenable() {
   auto disable = GS_CUPTI_PARAMS(CUpti_RangeProfiler_Disable_Params);
   disable.pRangeProfilerObject = target_;
   cuptiRangeProfilerDisable(&disable);
@@ -218,12 +320,8 @@ void RangeSession::close() {
     cuptiRangeProfilerDisable(&p);
     target_ = nullptr;
   }
-  if (host_) {
-    auto p = GS_CUPTI_PARAMS(CUpti_Profiler_Host_Deinitialize_Params);
-    p.pHostObject = host_;
-    cuptiProfilerHostDeinitialize(&p);
-    host_ = nullptr;
-  }
+  for (Group& g : groups_) deleteHost(g.host);
+  groups_.clear();
 }
 
 }  // namespace gpuscope::profiler::inject

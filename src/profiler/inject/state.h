@@ -40,6 +40,11 @@ struct Settings {
   // too (right since run V, with no pass instrumented for kernel activity;
   // runs 4 and U read 0 there). Mixed lists always use user replay.
   bool sass_split = true;
+  // GPUSCOPE_PROFILER_PASS_GROUPS=1 (A/B runs, pass_groups.h): under user
+  // replay, the metrics that fit one pass measured together in one pass.
+  // Off: all metrics in one configuration, whose passes may split a
+  // metric's counters.
+  bool pass_groups = false;
   // GPUSCOPE_PROFILER_USER_REPLAY=0: CUPTI's kernel replay even with cache
   // control (caches flushed and pages touched before the first pass only).
   bool user_replay = true;
