@@ -29,6 +29,14 @@ Failure fail(const char* what, CUptiResult r) {
   return {"internal", std::string(what) + " failed: " + cuptiErrorText(r)};
 }
 
+void deleteHost(CUpti_Profiler_Host_Object*& host) {
+  if (!host) return;
+  auto p = GS_CUPTI_PARAMS(CUpti_Profiler_Host_Deinitialize_Params);
+  p.pHostObject = host;
+  cuptiProfilerHostDeinitialize(&p);
+  host = nullptr;
+}
+
 }  // namespace
 
 RangeSession::~RangeSession() { close(); }
@@ -41,14 +49,6 @@ Failure RangeSession::newHost(CUpti_Profiler_Host_Object** host) {
   if (CUptiResult r = cuptiProfilerHostInitialize(&p); r != CUPTI_SUCCESS) return fail("cuptiProfilerHostInitialize", r);
   *host = p.pHostObject;
   return {};
-}
-
-static void deleteHost(CUpti_Profiler_Host_Object*& host) {
-  if (!host) return;
-  auto p = GS_CUPTI_PARAMS(CUpti_Profiler_Host_Deinitialize_Params);
-  p.pHostObject = host;
-  cuptiProfilerHostDeinitialize(&p);
-  host = nullptr;
 }
 
 Failure RangeSession::configure(const std::vector<const char*>& metrics, CUpti_Profiler_Host_Object** host,
