@@ -14,9 +14,11 @@
 // replay that never finished), so every group gets a new profiler object.
 // That brought the PyTorch set to 383/420 within tolerance against 351/420
 // with one configuration in the same run (basic 283/300 against 277/300),
-// but took 1.9x the time, and values gpuscope derives from metrics of
-// different groups (L2 Hit Rate, 213.89 %) broke: the grouping must keep
-// those inputs together before it can be the default.
+// but took 1.9x the time, and the memory + roofline + SASS set fell to
+// 148/200 from 163/200 (against another run's ncu CSV), with L2 Hit Rate
+// (one CUPTI metric, lts__t_sector_hit_rate.pct, in the multi-pass
+// configuration) at 213.89 % on a one-block reduction. Not the default
+// until that is understood.
 // Header-only so that the CPU tests check the grouping with a fake pass
 // count (tests/unit/profiler/pass_groups_test.cc).
 #pragma once
