@@ -18,7 +18,9 @@
 // 148/200 from 163/200 (against another run's ncu CSV), with L2 Hit Rate
 // (one CUPTI metric, lts__t_sector_hit_rate.pct, in the multi-pass
 // configuration) at 213.89 % on a one-block reduction. Not the default
-// until that is understood.
+// until that is understood. (RangeSession::rearm now alternates the order
+// of the groups from kernel to kernel, one new object per kernel instead of
+// two; not yet run on a GPU.)
 // Header-only so that the CPU tests check the grouping with a fake pass
 // count (tests/unit/profiler/pass_groups_test.cc).
 #pragma once

@@ -96,6 +96,7 @@ class RangeSession {
   std::vector<uint8_t> availability_;
   std::vector<Group> groups_;
   size_t current_ = 0;
+  bool reversed_ = false;  // this kernel walks the groups from the last
   std::vector<double> values_;
   CUpti_RangeProfiler_Object* target_ = nullptr;
   size_t passes_ = 0;
