@@ -9,32 +9,10 @@
 #include <cstdio>
 #include <string>
 
+#include "base/file.h"
 #include "inject/icache_ptx.h"
 
 namespace {
-
-bool readAll(const char* path, std::string* out) {
-  std::FILE* f = std::fopen(path, "rb");
-  if (!f) return false;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out->append(buf, n);
-  const bool ok = !std::ferror(f);
-  std::fclose(f);
-  return ok;
-}
-
-// Writes `text` to `path`, removing the file again when any write fails.
-bool writeAll(const char* path, const std::string& text) {
-  std::FILE* f = std::fopen(path, "wb");
-  if (!f) return false;
-  const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  if (std::fclose(f) != 0 || !ok) {
-    std::remove(path);
-    return false;
-  }
-  return true;
-}
 
 std::string asArray(const std::string& bytes) {
   std::string out = "alignas(16) const unsigned char gs_icache_fatbin[] = {\n";
@@ -49,24 +27,33 @@ std::string asArray(const std::string& bytes) {
   return out;
 }
 
+// Writes `text` to `path` through base's atomic output: a failed build step
+// leaves no partial file behind for the next one to take as done.
+int writeOut(const std::string& path, const std::string& text) {
+  auto out = gpuscope::AtomicOutput::create(path, /*force=*/true);
+  gpuscope::Status s = out.ok() ? out->write(text) : out.status();
+  if (s.ok()) s = out->commit();
+  if (s.ok()) return 0;
+  std::fprintf(stderr, "icache_tool: %s\n", s.message().c_str());
+  return 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "ptx" && argc == 3) {
-    if (writeAll(argv[2], gpuscope::profiler::inject::icacheEvictPtx())) return 0;
-    std::fprintf(stderr, "icache_tool: cannot write %s\n", argv[2]);
-    return 1;
-  }
+  if (mode == "ptx" && argc == 3) return writeOut(argv[2], gpuscope::profiler::inject::icacheEvictPtx());
   if (mode == "embed" && argc == 4) {
-    std::string bytes;
-    if (!readAll(argv[2], &bytes) || bytes.empty()) {
-      std::fprintf(stderr, "icache_tool: cannot read %s\n", argv[2]);
+    auto bytes = gpuscope::readFile(argv[2]);
+    if (!bytes.ok()) {
+      std::fprintf(stderr, "icache_tool: %s\n", bytes.status().message().c_str());
       return 1;
     }
-    if (writeAll(argv[3], asArray(bytes))) return 0;
-    std::fprintf(stderr, "icache_tool: cannot write %s\n", argv[3]);
-    return 1;
+    if (bytes->empty()) {
+      std::fprintf(stderr, "icache_tool: %s: empty\n", argv[2]);
+      return 1;
+    }
+    return writeOut(argv[3], asArray(*bytes));
   }
   std::fprintf(stderr, "usage: icache_tool ptx OUT.ptx | icache_tool embed IN.fatbin OUT.inc\n");
   return 2;
