@@ -95,15 +95,16 @@ size_t RangeSession::probePasses(const std::vector<size_t>& index) {
 // failed add may leave the config half built. `failed`: the whole list's.
 Failure RangeSession::nameRejectedMetrics(const Failure& failed) {
   std::string bad;
-  for (size_t i = 0; i < metrics_.size(); ++i) {
+  for (const char* m : metrics_) {
     CUpti_Profiler_Host_Object* host = nullptr;
-    if (!newHost(&host).ok()) break;
-    auto one = GS_CUPTI_PARAMS(CUpti_Profiler_Host_ConfigAddMetrics_Params);
-    one.pHostObject = host;
-    one.ppMetricNames = &metrics_[i];
-    one.numMetrics = 1;
-    if (cuptiProfilerHostConfigAddMetrics(&one) != CUPTI_SUCCESS) bad += (bad.empty() ? "" : ", ") + std::string(metrics_[i]);
+    std::vector<uint8_t> config;
+    size_t passes = 0;
+    bool rejected = false;
+    (void)configure({m}, &host, config, passes, &rejected);
+    const bool no_host = host == nullptr;  // CUPTI made no host object: stop probing
     deleteHost(host);
+    if (rejected) bad += (bad.empty() ? "" : ", ") + std::string(m);
+    else if (no_host) break;
   }
   if (!bad.empty()) return {"metric", "unsupported metric on " + chip_ + ": " + bad};
   return failed;
@@ -174,14 +175,10 @@ Failure RangeSession::configureAll(bool* rejected) {
 Failure RangeSession::enableTarget() {
   passes_ = 0;
   for (const Group& g : groups_) passes_ += g.passes;
-  auto enable = GS_CUPTI_PARAMS(CUpti_RangeProfiler_Enable_Params);
-  enable.ctx = ctx_;
-  if (CUptiResult r = cuptiRangeProfilerEnable(&enable); r != CUPTI_SUCCESS) return fail("cuptiRangeProfilerEnable", r);
-  target_ = enable.pRangeProfilerObject;
   current_ = 0;
   reversed_ = false;
   values_.assign(metrics_.size(), 0.0);
-  return resetImage();
+  return reenable();
 }
 
 // Initializes the current group's counter data image and binds it with its
@@ -191,16 +188,19 @@ Failure RangeSession::resetImage() {
   // The size query also tells the profiler object which metrics the image
   // holds: with groups, the initialization below fails with
   // CUPTI_ERROR_UNKNOWN unless it is asked for this group right before (H200
-  // run Z11, when the sizes of all groups were queried up front).
-  auto data = GS_CUPTI_PARAMS(CUpti_RangeProfiler_GetCounterDataSize_Params);
-  data.pRangeProfilerObject = target_;
-  data.pMetricNames = g.metrics.data();
-  data.numMetrics = g.metrics.size();
-  data.maxNumOfRanges = 1;
-  data.maxNumRangeTreeNodes = 1;
-  if (CUptiResult r = cuptiRangeProfilerGetCounterDataSize(&data); r != CUPTI_SUCCESS)
-    return fail("cuptiRangeProfilerGetCounterDataSize", r);
-  g.counter_data.assign(data.counterDataSize, 0);
+  // run Z11, when the sizes of all groups were queried up front). One
+  // configuration needs it once.
+  if (g.counter_data.empty() || groups_.size() > 1) {
+    auto data = GS_CUPTI_PARAMS(CUpti_RangeProfiler_GetCounterDataSize_Params);
+    data.pRangeProfilerObject = target_;
+    data.pMetricNames = g.metrics.data();
+    data.numMetrics = g.metrics.size();
+    data.maxNumOfRanges = 1;
+    data.maxNumRangeTreeNodes = 1;
+    if (CUptiResult r = cuptiRangeProfilerGetCounterDataSize(&data); r != CUPTI_SUCCESS)
+      return fail("cuptiRangeProfilerGetCounterDataSize", r);
+    g.counter_data.assign(data.counterDataSize, 0);
+  }
   auto init = GS_CUPTI_PARAMS(CUpti_RangeProfiler_CounterDataImage_Initialize_Params);
   init.pRangeProfilerObject = target_;
   init.counterDataSize = g.counter_data.size();
@@ -314,12 +314,17 @@ Failure RangeSession::rearm() {
   return reenable();
 }
 
-// Disable + Enable: a new profiler object for the current group.
-Failure RangeSession::reenable() {
-  auto disable = GS_CUPTI_PARAMS(CUpti_RangeProfiler_Disable_Params);
-  disable.pRangeProfilerObject = target_;
-  cuptiRangeProfilerDisable(&disable);
+void RangeSession::disableTarget() {
+  if (!target_) return;
+  auto p = GS_CUPTI_PARAMS(CUpti_RangeProfiler_Disable_Params);
+  p.pRangeProfilerObject = target_;
+  cuptiRangeProfilerDisable(&p);
   target_ = nullptr;
+}
+
+// (Disable +) Enable: a new profiler object, bound to the current group.
+Failure RangeSession::reenable() {
+  disableTarget();
   auto enable = GS_CUPTI_PARAMS(CUpti_RangeProfiler_Enable_Params);
   enable.ctx = ctx_;
   if (CUptiResult r = cuptiRangeProfilerEnable(&enable); r != CUPTI_SUCCESS) return fail("cuptiRangeProfilerEnable", r);
@@ -328,12 +333,7 @@ Failure RangeSession::reenable() {
 }
 
 void RangeSession::close() {
-  if (target_) {
-    auto p = GS_CUPTI_PARAMS(CUpti_RangeProfiler_Disable_Params);
-    p.pRangeProfilerObject = target_;
-    cuptiRangeProfilerDisable(&p);
-    target_ = nullptr;
-  }
+  disableTarget();
   for (Group& g : groups_) deleteHost(g.host);
   groups_.clear();
 }

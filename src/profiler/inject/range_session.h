@@ -85,6 +85,7 @@ class RangeSession {
   // Enables the range profiler and binds the first group.
   Failure enableTarget();
   Failure reenable();
+  void disableTarget();
   Failure resetImage();
   // Decodes the current group's range and stores its values in values_.
   Failure evaluateGroup();
