@@ -58,6 +58,7 @@ for v in "${LIST[@]}"; do
   # shellcheck disable=SC2206
   E=(env $envs)
   say "== $name (${envs:-defaults})"
+  echo "== variant $name" >>"$LOG"  # stderr of each variant apart (e.g. GPUSCOPE_PROFILER_TIMING=1 lines)
   timed "$OUT/${name}_basic.csv" "$name basic" "${E[@]}" "$BIN" kernels "${CTL[@]}" --section "$SECTIONS" --csv -- "$WORK/prog"
   timed "$OUT/${name}_mem.csv" "$name memory" "${E[@]}" "$BIN" kernels "${CTL[@]}" --metrics "$MEM" --csv -- "$WORK/prog"
   timed "$OUT/${name}_torch.csv" "$name torch" "${E[@]}" "$BIN" kernels "${CTL[@]}" --section "$SECTIONS" -c 40 --csv -- \

@@ -245,6 +245,7 @@ Status runKernels(KernelsOptions o) {
   for (size_t i = 0; i < extra.size(); ++i)
     GS_RETURN_IF_ERROR(mergeExtraRun(o, run, runs[i + 1].purpose, extra[i]));
   if (std::string w = sharedMemoryEstimateWarning(run, plan.spec); !w.empty()) run.warnings.push_back(w);
+  if (std::string w = hitRateAbove100Warning(run, plan.spec); !w.empty()) run.warnings.push_back(w);
   if (!o.quiet) {
     for (const std::string& w : run.warnings) std::fprintf(stderr, "gpuscope: warning: %s\n", w.c_str());
     if (std::string w = exitWarning(o.command[0], main_outcome->wstatus); !w.empty())

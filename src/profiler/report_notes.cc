@@ -1,5 +1,8 @@
 #include "profiler/report_notes.h"
 
+#include <fmt/format.h>
+
+#include <set>
 #include <string_view>
 #include <vector>
 
@@ -27,6 +30,26 @@ std::string sharedMemoryEstimateWarning(const ProfileRun& run, const ReportSpec&
          std::to_string(estimated) + " of " + std::to_string(run.kernels.size()) +
          " kernels: no kernel activity record of their launch (under kernel replay, e.g. --cache-control none, "
          "recording it would instrument the measured launch)";
+}
+
+std::string hitRateAbove100Warning(const ProfileRun& run, const ReportSpec& spec) {
+  std::set<std::string> seen;  // a metric shown by two sections counts once
+  size_t above = 0;
+  std::string first;
+  for (const ReportRow& row : reportRows(spec)) {
+    if (row.metric.find("hit_rate") == std::string::npos || !seen.insert(row.metric).second) continue;
+    for (const KernelRecord& k : run.kernels) {
+      const double* v = k.counter(row.metric);
+      if (!v || !(*v > 100.0)) continue;
+      if (above++ == 0)
+        first = fmt::format("{} of kernel {} \"{}\" is {} %", row.label, k.id, k.name, formatNumber(*v));
+    }
+  }
+  if (above == 0) return "";
+  return fmt::format(
+      "{} hit rate value{} above 100 % ({}): a hit rate's counters are counted in different passes, which "
+      "disagree for kernels of a few microseconds; do not rely on {}",
+      above, above == 1 ? "" : "s", first, above == 1 ? "it" : "them");
 }
 
 }  // namespace gpuscope::profiler

@@ -59,15 +59,17 @@ ContextState* contextFor(CUcontext ctx) {
     writeLine("warning\tcache control: " + escape(checkpointApi().error) +
               "; caches flushed before the first pass only (kernel replay)");
   const auto t0 = std::chrono::steady_clock::now();
-  if (Failure f = st.session->open(ctx, st.device, g_settings.metrics, user_replay, g_settings.pass_groups); !f.ok()) {
+  if (Failure f = st.session->open(ctx, st.device, g_settings.metrics, user_replay, g_settings.pass_order); !f.ok()) {
     st.failed = true;
     reportFailure(f);
     return nullptr;
   }
   if (!st.session->note().empty()) writeLine("warning\t" + escape(st.session->note()));
-  if (!g_settings.quiet && st.session->groups() > 1)
-    std::fprintf(stderr, "gpuscope: %zu metrics in %zu groups, %zu passes per kernel (%.0f ms to group)\n",
-                 g_settings.metrics.size(), st.session->groups(), st.session->passes(),
+  if (!g_settings.quiet && st.session->onePassMetrics() > 0)
+    std::fprintf(stderr,
+                 "gpuscope: %zu metrics, %zu passes per kernel; %zu that fit one pass counted together (%.0f ms to "
+                 "order)\n",
+                 g_settings.metrics.size(), st.session->passes(), st.session->onePassMetrics(),
                  std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
   writeDevice(st.device, st.session->chip());
   if (g_settings.flush_caches) {

@@ -234,9 +234,10 @@ extern "C" __attribute__((visibility("default"))) int InitializeInjection(void) 
   s.tlb_touch = envNumber("GPUSCOPE_PROFILER_TLB_TOUCH", 1) != 0;
   s.icache_flush = envNumber("GPUSCOPE_PROFILER_ICACHE_FLUSH", 1) != 0;
   s.sass_split = envNumber("GPUSCOPE_PROFILER_SASS_SPLIT", 1) != 0;
-  s.pass_groups = envNumber("GPUSCOPE_PROFILER_PASS_GROUPS", 0) != 0;
+  s.pass_order = envNumber("GPUSCOPE_PROFILER_PASS_ORDER", 1) != 0;
   s.user_replay = envNumber("GPUSCOPE_PROFILER_USER_REPLAY", 1) != 0;
   s.checkpoint_sync = envNumber("GPUSCOPE_PROFILER_CHECKPOINT_SYNC", 0) != 0;
+  s.timing = envNumber("GPUSCOPE_PROFILER_TIMING", 0) != 0;
   if (const char* a = std::getenv("GPUSCOPE_PROFILER_ACTIVITY"); a && *a)
     s.activity = std::strcmp(a, "all") == 0 ? Settings::Activity::kAll
                  : std::strcmp(a, "0") == 0 ? Settings::Activity::kOff

@@ -111,7 +111,7 @@ Failure RangeSession::nameRejectedMetrics(const Failure& failed) {
 }
 
 Failure RangeSession::open(CUcontext ctx, uint32_t device_index, const std::vector<std::string>& metrics,
-                           bool user_replay, bool group_passes) {
+                           bool user_replay, bool order_by_pass) {
   ctx_ = ctx;
   user_replay_ = user_replay;
   metric_storage_ = metrics;
@@ -131,88 +131,73 @@ Failure RangeSession::open(CUcontext ctx, uint32_t device_index, const std::vect
   if (CUptiResult r = cuptiProfilerGetCounterAvailability(&avail); r != CUPTI_SUCCESS)
     return fail("cuptiProfilerGetCounterAvailability", r);
 
-  // All metrics in one configuration: checks them (naming any CUPTI
-  // rejects), and is the configuration unless user replay groups them.
+  // The metrics in list order first: checks them (naming any CUPTI
+  // rejects), and is the configuration when it needs one pass.
+  std::vector<size_t> order;
+  for (size_t i = 0; i < metrics_.size(); ++i) order.push_back(i);
   bool rejected = false;
-  Failure f = configureAll(&rejected);
+  Failure f = configureInOrder(order, &rejected);
   if (rejected) {
     close();
     return nameRejectedMetrics(f);
   }
   if (!f.ok()) return f;
-  if (!user_replay || !group_passes || groups_[0].passes <= 1) return enableTarget();
-  std::vector<std::vector<size_t>> split =
-      groupByPass(metrics_.size(), [this](const std::vector<size_t>& g) { return probePasses(g); });
-  if (split.size() <= 1) return enableTarget();
-  close();
-  for (std::vector<size_t>& index : split) {
-    Group g;
-    g.index = std::move(index);
-    for (size_t i : g.index) g.metrics.push_back(metrics_[i]);
-    f = configure(g.metrics, &g.host, g.config, g.passes);
-    groups_.push_back(std::move(g));
-    if (!f.ok()) break;
+  if (order_by_pass && config_.passes > 1) {
+    std::vector<std::vector<size_t>> split =
+        groupByPass(metrics_.size(), [this](const std::vector<size_t>& g) { return probePasses(g); });
+    if (split.size() == 2) {
+      // The metrics that fit one pass together added first: the range
+      // profiler then counts them in its first pass (pass_groups.h).
+      one_pass_metrics_ = split[1].size();
+      order = split[1];
+      order.insert(order.end(), split[0].begin(), split[0].end());
+      deleteHost(config_.host);
+      if (f = configureInOrder(order, nullptr); !f.ok()) {
+        note_ = "metrics not ordered by pass (" + f.message + "); a metric's counters may come from different passes";
+        one_pass_metrics_ = 0;
+        deleteHost(config_.host);
+        std::vector<size_t> list_order;
+        for (size_t i = 0; i < metrics_.size(); ++i) list_order.push_back(i);
+        if (f = configureInOrder(list_order, nullptr); !f.ok()) return f;
+      }
+    }
   }
-  if (f.ok()) f = enableTarget();
-  if (f.ok()) return {};
-  // Grouping failed where one configuration works: measure with that, and
-  // say so (a metric's counters may then come from different passes).
-  note_ = "metric groups not set up (" + f.message + "); all metrics in one configuration";
-  close();
-  if (f = configureAll(nullptr); !f.ok()) return f;
-  return enableTarget();
-}
-
-Failure RangeSession::configureAll(bool* rejected) {
-  Group all;
-  for (size_t i = 0; i < metrics_.size(); ++i) all.index.push_back(i);
-  all.metrics = metrics_;
-  Failure f = configure(all.metrics, &all.host, all.config, all.passes, rejected);
-  groups_.push_back(std::move(all));
-  return f;
-}
-
-Failure RangeSession::enableTarget() {
-  passes_ = 0;
-  for (const Group& g : groups_) passes_ += g.passes;
-  current_ = 0;
-  reversed_ = false;
-  values_.assign(metrics_.size(), 0.0);
   return reenable();
 }
 
-// Initializes the current group's counter data image and binds it with its
-// config: done before every kernel (and group) so that its range is range 0.
+Failure RangeSession::configureInOrder(const std::vector<size_t>& order, bool* rejected) {
+  config_.index = order;
+  config_.metrics.clear();
+  for (size_t i : order) config_.metrics.push_back(metrics_[i]);
+  return configure(config_.metrics, &config_.host, config_.config, config_.passes, rejected);
+}
+
+// Initializes the counter data image and binds it with the config: done
+// before every kernel so that its range is range 0.
 Failure RangeSession::resetImage() {
-  Group& g = groups_[current_];
-  // The size query also tells the profiler object which metrics the image
-  // holds: with groups, the initialization below fails with
-  // CUPTI_ERROR_UNKNOWN unless it is asked for this group right before (H200
-  // run Z11, when the sizes of all groups were queried up front). One
-  // configuration needs it once.
-  if (g.counter_data.empty() || groups_.size() > 1) {
+  if (config_.counter_data.empty()) {
     auto data = GS_CUPTI_PARAMS(CUpti_RangeProfiler_GetCounterDataSize_Params);
     data.pRangeProfilerObject = target_;
-    data.pMetricNames = g.metrics.data();
-    data.numMetrics = g.metrics.size();
+    data.pMetricNames = config_.metrics.data();
+    data.numMetrics = config_.metrics.size();
     data.maxNumOfRanges = 1;
     data.maxNumRangeTreeNodes = 1;
     if (CUptiResult r = cuptiRangeProfilerGetCounterDataSize(&data); r != CUPTI_SUCCESS)
       return fail("cuptiRangeProfilerGetCounterDataSize", r);
-    g.counter_data.assign(data.counterDataSize, 0);
+    config_.counter_data.assign(data.counterDataSize, 0);
   }
   auto init = GS_CUPTI_PARAMS(CUpti_RangeProfiler_CounterDataImage_Initialize_Params);
   init.pRangeProfilerObject = target_;
-  init.counterDataSize = g.counter_data.size();
-  init.pCounterData = g.counter_data.data();
+  init.counterDataSize = config_.counter_data.size();
+  init.pCounterData = config_.counter_data.data();
   if (CUptiResult r = cuptiRangeProfilerCounterDataImageInitialize(&init); r != CUPTI_SUCCESS)
     return fail("cuptiRangeProfilerCounterDataImageInitialize", r);
   auto set = GS_CUPTI_PARAMS(CUpti_RangeProfiler_SetConfig_Params);
   set.pRangeProfilerObject = target_;
-  set.configSize = g.config.size();
-  set.pConfig = g.config.data();
-  set.counterDataImageSize = g.counter_data.size();
-  set.pCounterDataImage = g.counter_data.data();
+  set.configSize = config_.config.size();
+  set.pConfig = config_.config.data();
+  set.counterDataImageSize = config_.counter_data.size();
+  set.pCounterDataImage = config_.counter_data.data();
   set.range = CUPTI_AutoRange;
   set.replayMode = user_replay_ ? CUPTI_UserReplay : CUPTI_KernelReplay;
   set.maxRangesPerPass = 1;
@@ -237,15 +222,6 @@ Failure RangeSession::stop(bool& all_submitted) {
   stop.pRangeProfilerObject = target_;
   if (CUptiResult r = cuptiRangeProfilerStop(&stop); r != CUPTI_SUCCESS) return fail("cuptiRangeProfilerStop", r);
   all_submitted = stop.isAllPassSubmitted != 0;
-  const bool more = reversed_ ? current_ > 0 : current_ + 1 < groups_.size();
-  if (all_submitted && more) {
-    // This group is done: keep its values, configure the next one on a new
-    // profiler object (pass_groups.h: not on the same one).
-    if (Failure f = evaluateGroup(); !f.ok()) return f;
-    current_ = reversed_ ? current_ - 1 : current_ + 1;
-    all_submitted = false;
-    return reenable();
-  }
   return {};
 }
 
@@ -256,58 +232,37 @@ Failure RangeSession::finish(std::vector<double>& values) {
   return evaluate(values);
 }
 
-Failure RangeSession::evaluateGroup() {
-  Group& g = groups_[current_];
+Failure RangeSession::evaluate(std::vector<double>& values) {
   auto decode = GS_CUPTI_PARAMS(CUpti_RangeProfiler_DecodeData_Params);
   decode.pRangeProfilerObject = target_;
   if (CUptiResult r = cuptiRangeProfilerDecodeData(&decode); r != CUPTI_SUCCESS)
     return fail("cuptiRangeProfilerDecodeData", r);
   auto info = GS_CUPTI_PARAMS(CUpti_RangeProfiler_GetCounterDataInfo_Params);
-  info.pCounterDataImage = g.counter_data.data();
-  info.counterDataImageSize = g.counter_data.size();
+  info.pCounterDataImage = config_.counter_data.data();
+  info.counterDataImageSize = config_.counter_data.size();
   if (CUptiResult r = cuptiRangeProfilerGetCounterDataInfo(&info); r != CUPTI_SUCCESS)
     return fail("cuptiRangeProfilerGetCounterDataInfo", r);
   if (info.numTotalRanges < 1)
     return {"internal", "the range profiler recorded no range for the kernel"};
-  std::vector<double> values(g.metrics.size(), 0.0);
+  std::vector<double> ordered(config_.metrics.size(), 0.0);
   auto eval = GS_CUPTI_PARAMS(CUpti_Profiler_Host_EvaluateToGpuValues_Params);
-  eval.pHostObject = g.host;
-  eval.pCounterDataImage = g.counter_data.data();
-  eval.counterDataImageSize = g.counter_data.size();
+  eval.pHostObject = config_.host;
+  eval.pCounterDataImage = config_.counter_data.data();
+  eval.counterDataImageSize = config_.counter_data.size();
   // The newest range: the image is reset after every kernel, so this is 0,
   // unless a reset silently kept earlier ranges.
   eval.rangeIndex = info.numTotalRanges - 1;
-  eval.ppMetricNames = g.metrics.data();
-  eval.numMetrics = g.metrics.size();
-  eval.pMetricValues = values.data();
+  eval.ppMetricNames = config_.metrics.data();
+  eval.numMetrics = config_.metrics.size();
+  eval.pMetricValues = ordered.data();
   if (CUptiResult r = cuptiProfilerHostEvaluateToGpuValues(&eval); r != CUPTI_SUCCESS)
     return fail("cuptiProfilerHostEvaluateToGpuValues", r);
-  for (size_t i = 0; i < g.index.size(); ++i) values_[g.index[i]] = values[i];
-  return {};
-}
-
-Failure RangeSession::evaluate(std::vector<double>& values) {
-  if (Failure f = evaluateGroup(); !f.ok()) return f;
-  values = values_;
+  values.assign(metrics_.size(), 0.0);  // back to the caller's metric order
+  for (size_t i = 0; i < config_.index.size(); ++i) values[config_.index[i]] = ordered[i];
   return {};
 }
 
 Failure RangeSession::rearm() {
-  values_.assign(metrics_.size(), 0.0);
-  // With groups, the next kernel starts with the group this one ended with,
-  // still configured on this object, and walks the groups the other way:
-  // one new object per kernel instead of two. Run Z13 re-created the object
-  // here too (1.9x the time of one configuration); the alternation has not
-  // run on a GPU yet.
-  if (groups_.size() > 1) {
-    const size_t last = reversed_ ? 0 : groups_.size() - 1;
-    if (current_ != last) {  // the kernel stopped part way: start afresh
-      reversed_ = false;
-      current_ = 0;
-      return reenable();
-    }
-    reversed_ = !reversed_;
-  }
   if (resetImage().ok()) return {};
   // If the profiler object refuses a second configuration, start it afresh,
   // as a new context would.
@@ -322,7 +277,7 @@ void RangeSession::disableTarget() {
   target_ = nullptr;
 }
 
-// (Disable +) Enable: a new profiler object, bound to the current group.
+// (Disable +) Enable: a new profiler object, bound to the configuration.
 Failure RangeSession::reenable() {
   disableTarget();
   auto enable = GS_CUPTI_PARAMS(CUpti_RangeProfiler_Enable_Params);
@@ -334,8 +289,8 @@ Failure RangeSession::reenable() {
 
 void RangeSession::close() {
   disableTarget();
-  for (Group& g : groups_) deleteHost(g.host);
-  groups_.clear();
+  deleteHost(config_.host);
+  config_ = {};
 }
 
 }  // namespace gpuscope::profiler::inject

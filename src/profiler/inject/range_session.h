@@ -1,10 +1,10 @@
-// One CUDA context's range profiler: host objects with the config images
-// for the requested metrics, the target object, and counter data images for
-// one range. Kernel replay (finish() after the launch): one configuration,
-// and CUPTI replays the kernel for as many passes as the metrics need,
-// inside the launch call. User replay (start()/stop() around each pass the
-// caller runs): one configuration too, or (A/B switch) metric groups
-// configured one after the other on new profiler objects (pass_groups.h).
+// One CUDA context's range profiler: a host object with the config image
+// for the requested metrics, the target object, and a counter data image
+// for one range. Kernel replay (finish() after the launch): CUPTI replays
+// the kernel for as many passes as the metrics need, inside the launch
+// call. User replay (start()/stop() around each pass the caller runs). The
+// metrics that fit one pass together are added to the configuration first,
+// so that the range profiler counts them in one pass (pass_groups.h).
 #pragma once
 
 #include <cuda.h>
@@ -35,36 +35,35 @@ class RangeSession {
   // user_replay: the caller replays the kernel once per pass (so it can
   // flush caches before every pass, as ncu's --cache-control all does);
   // otherwise CUPTI's kernel replay runs all passes inside the launch.
-  // group_passes (user replay only): the metrics that fit one pass in
-  // one-pass groups after one configuration of the others (pass_groups.h);
-  // false: one configuration.
+  // order_by_pass: the metrics that fit one pass together first in the
+  // configuration (pass_groups.h); false: in list order.
   Failure open(CUcontext ctx, uint32_t device_index, const std::vector<std::string>& metrics,
-               bool user_replay, bool group_passes = false);
+               bool user_replay, bool order_by_pass = false);
   Failure start();
-  // Ends one pass; all_submitted is set once every pass of every group has
-  // run (a group's values are evaluated when its last pass ends).
+  // Ends one pass; all_submitted is set once every pass has run.
   Failure stop(bool& all_submitted);
   // Decodes and evaluates the one range (after the last stop()); values are
-  // in metric order.
+  // in the order of open()'s metrics.
   Failure evaluate(std::vector<double>& values);
   // stop() + evaluate(), for kernel replay.
   Failure finish(std::vector<double>& values);
   bool userReplay() const { return user_replay_; }
-  // Back to the first group, counter data reset, for the next kernel.
+  // Counter data reset, for the next kernel.
   Failure rearm();
   void close();
 
-  // Passes per kernel, over all groups.
-  size_t passes() const { return passes_; }
-  size_t groups() const { return groups_.size(); }
-  // Why grouping fell back to one configuration (a warning), or empty.
+  size_t passes() const { return config_.passes; }
+  // How many metrics were put first as fitting one pass (0: list order).
+  size_t onePassMetrics() const { return one_pass_metrics_; }
+  // Why the metrics kept their list order (a warning), or empty.
   const std::string& note() const { return note_; }
   const std::string& chip() const { return chip_; }
 
  private:
-  // One configuration: its metrics (positions in the whole list), host
-  // object, config image and counter data image.
-  struct Group {
+  // The configuration: its metrics in configuration order (index: their
+  // positions in open()'s list), host object, config image and counter data
+  // image.
+  struct Config {
     std::vector<size_t> index;
     std::vector<const char*> metrics;
     CUpti_Profiler_Host_Object* host = nullptr;
@@ -80,27 +79,21 @@ class RangeSession {
   // Passes a configuration of these metrics (positions) needs; 0 if none.
   size_t probePasses(const std::vector<size_t>& index);
   Failure nameRejectedMetrics(const Failure& failed);
-  // groups_ = one group of every metric.
-  Failure configureAll(bool* rejected);
-  // Enables the range profiler and binds the first group.
-  Failure enableTarget();
+  // config_ = the metrics at these positions, in this order.
+  Failure configureInOrder(const std::vector<size_t>& order, bool* rejected);
+  // (Disable +) Enable a profiler object and bind the configuration.
   Failure reenable();
   void disableTarget();
   Failure resetImage();
-  // Decodes the current group's range and stores its values in values_.
-  Failure evaluateGroup();
 
   CUcontext ctx_ = nullptr;
   std::string chip_;
   std::vector<std::string> metric_storage_;
   std::vector<const char*> metrics_;
   std::vector<uint8_t> availability_;
-  std::vector<Group> groups_;
-  size_t current_ = 0;
-  bool reversed_ = false;  // this kernel walks the groups from the last
-  std::vector<double> values_;
+  Config config_;
+  size_t one_pass_metrics_ = 0;
   CUpti_RangeProfiler_Object* target_ = nullptr;
-  size_t passes_ = 0;
   bool user_replay_ = false;
   std::string note_;
 };

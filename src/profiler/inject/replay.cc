@@ -4,6 +4,9 @@
 // flush, range profiler start/stop).
 #include <dlfcn.h>
 
+#include <chrono>
+#include <cstdio>
+
 #include "inject/state.h"
 
 namespace gpuscope::profiler::inject {
@@ -137,11 +140,39 @@ CUstream launchStream(const Launch& l) {
 // kernel once between Start and Stop; finally restore the memory again so
 // the application's own launch (which runs unprofiled after this) computes
 // from the original inputs.
+namespace {
+
+// GPUSCOPE_PROFILER_TIMING=1 (A/B runs): where a launch's replay spends its
+// time, one stderr line per launch, in milliseconds.
+struct PhaseClock {
+  enum Phase { kSave, kRestore, kFlush, kStart, kKernel, kStop, kEvaluate, kCount };
+  bool on = false;
+  double ms[kCount] = {};
+  std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
+  void lap(Phase p) {
+    if (!on) return;
+    const auto now = std::chrono::steady_clock::now();
+    ms[p] += std::chrono::duration<double, std::milli>(now - t0).count();
+    t0 = now;
+  }
+  void print(size_t passes) const {
+    if (!on) return;
+    std::fprintf(stderr,
+                 "gpuscope: timing ms: save %.2f restore %.2f flush %.2f start %.2f kernel %.2f stop %.2f "
+                 "evaluate %.2f (%zu passes)\n",
+                 ms[kSave], ms[kRestore], ms[kFlush], ms[kStart], ms[kKernel], ms[kStop], ms[kEvaluate], passes);
+  }
+};
+
+}  // namespace
+
 Failure replayPasses(ContextState& st, CUpti_CallbackId cbid, const CUpti_CallbackData* cb, const Launch& l,
                      std::vector<double>& values) {
   const CheckpointApi& api = checkpointApi();
   // Before the save: every restore then keeps the list (tlb_touch.h).
   stageTouch(st, l);
+  PhaseClock clock;
+  clock.on = g_settings.timing;
   CheckpointT cp{};
   cp.structSize = sizeof(CheckpointT);
   cp.ctx = cb->context;
@@ -149,6 +180,8 @@ Failure replayPasses(ContextState& st, CUpti_CallbackId cbid, const CUpti_Callba
   if (CUptiResult r = api.save(&cp); r != CUPTI_SUCCESS)
     return {"internal", "cuptiCheckpointSave failed: " + cuptiErrorText(r)};
   if (g_settings.checkpoint_sync) cuCtxSynchronize();
+  clock.lap(PhaseClock::kSave);
+  size_t passes_run = 0;
   Failure result;
   const size_t max_passes = st.session->passes() > 0 ? st.session->passes() + 4 : 256;
   bool all = false;
@@ -163,12 +196,17 @@ Failure replayPasses(ContextState& st, CUpti_CallbackId cbid, const CUpti_Callba
         break;
       }
       if (g_settings.checkpoint_sync) cuCtxSynchronize();
+      clock.lap(PhaseClock::kRestore);
     }
     flushCaches(st, launchStream(l));
+    clock.lap(PhaseClock::kFlush);
     if (result = st.session->start(); !result.ok()) break;
+    clock.lap(PhaseClock::kStart);
     CUresult rc = relaunch(cbid, cb->functionParams);
     // The pass ends when the kernel has run (Stop then decodes its counters).
     if (rc == CUDA_SUCCESS) rc = cuStreamSynchronize(launchStream(l));
+    clock.lap(PhaseClock::kKernel);
+    ++passes_run;
     if (rc != CUDA_SUCCESS) {
       bool ignored = false;
       st.session->stop(ignored);
@@ -176,10 +214,14 @@ Failure replayPasses(ContextState& st, CUpti_CallbackId cbid, const CUpti_Callba
       break;
     }
     result = st.session->stop(all);
+    clock.lap(PhaseClock::kStop);
   }
   if (result.ok()) result = st.session->evaluate(values);
+  clock.lap(PhaseClock::kEvaluate);
   CUptiResult restored = api.restore(&cp);
   api.free(&cp);
+  clock.lap(PhaseClock::kRestore);
+  clock.print(passes_run);
   if (result.ok() && restored != CUPTI_SUCCESS)
     result = {"internal", "cuptiCheckpointRestore failed: " + cuptiErrorText(restored)};
   return result;

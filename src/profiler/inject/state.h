@@ -40,11 +40,11 @@ struct Settings {
   // too (right since run V, with no pass instrumented for kernel activity;
   // runs 4 and U read 0 there). Mixed lists always use user replay.
   bool sass_split = true;
-  // GPUSCOPE_PROFILER_PASS_GROUPS=1 (A/B runs, pass_groups.h): under user
-  // replay, the metrics that fit one pass measured together in one pass.
-  // Off: all metrics in one configuration, whose passes may split a
-  // metric's counters.
-  bool pass_groups = false;
+  // The metrics that fit one pass together first in the configuration, so
+  // that the range profiler counts them in one pass (pass_groups.h; since
+  // session 9, run Z22). GPUSCOPE_PROFILER_PASS_ORDER=0 (A/B runs): list
+  // order, whose passes may split a metric's counters.
+  bool pass_order = true;
   // GPUSCOPE_PROFILER_USER_REPLAY=0: CUPTI's kernel replay even with cache
   // control (caches flushed and pages touched before the first pass only).
   bool user_replay = true;
@@ -56,6 +56,9 @@ struct Settings {
   // streaming kernels' long durations; pair 1 256/300 within tolerance
   // either way. Off by default.
   bool checkpoint_sync = false;
+  // GPUSCOPE_PROFILER_TIMING=1: one stderr line per replayed launch with the
+  // milliseconds spent saving, restoring, flushing, ... (replay.cc).
+  bool timing = false;
   // GPUSCOPE_PROFILER_ACTIVITY: kernel activity records for the driver's
   // shared memory configuration (launch_activity.h). "launch" (default):
   // enabled only around the application's own launch after user replay;

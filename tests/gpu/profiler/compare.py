@@ -26,6 +26,10 @@ tolerance of its first (the ceiling a second profiler can expect on the
 same values), and counts as "xrun" the gpuscope misses whose gap to ncu is
 no larger than ncu's own gap between its runs for that kernel and metric.
 
+Short kernels: a last line (SHORT) splits the verdicts between kernels
+that ran under 5 us by ncu's duration and the others; most misses are in
+the first (a few hundred ns of launch and cache state are 10 % there).
+
 usage: compare.py LABEL GPUSCOPE.csv NCU.csv [NCU2.csv]
                                           -> report on stdout, exit 0
        compare.py names NCU.csv               -> the metric names of ncu's
@@ -42,6 +46,7 @@ import sys
 TOL = 0.02
 TOL_DURATION = 0.05
 ABS_FLOOR = {"%": 0.1}
+SHORT_NS = 5000.0
 DURATION_METRICS = {"Duration", "gpu__time_duration.sum", "Elapsed Cycles", "gpc__cycles_elapsed.max",
                     "SM Active Cycles", "sm__cycles_active.avg"}
 
@@ -114,6 +119,17 @@ def kernels(path, launch_keys=None):
                 launch_keys.append((r["Kernel Name"], r.get("Grid Size", ""), r.get("Block Size", "")))
         out[index[kid]][1][(r["Section Name"], r["Metric Name"])] = (r["Metric Unit"], r["Metric Value"])
     return out
+
+
+def kernel_ns(metrics):
+    """A kernel's duration in ns from its ncu metrics (Duration or
+    gpu__time_duration.sum), or infinity when neither is there."""
+    for (_, metric), (unit, text) in metrics.items():
+        if metric in ("Duration", "gpu__time_duration.sum"):
+            v = in_base_units(unit, text)
+            if v is not None:
+                return v
+    return float("inf")
 
 
 def repeat_groups(launch_keys):
@@ -221,7 +237,11 @@ def main():
     print(f"== {label}: gpuscope {len(ours)} kernels, ncu {len(ncu)} kernels")
     stats = {}
     name_mismatch = 0
+    by_length = {True: [0, 0], False: [0, 0]}  # short kernel? -> [values, within tolerance]
+    short_kernels = 0
     for i, ((on, om), (nn, nm)) in enumerate(zip(ours, ncu)):
+        short = kernel_ns(nm) < SHORT_NS
+        short_kernels += short
         if base_name(on) != base_name(nn):
             name_mismatch += 1
             print(f"  kernel {i}: name differs: gpuscope '{base_name(on)}' ncu '{base_name(nn)}'")
@@ -247,6 +267,8 @@ def main():
             rel, ok = verdict(a, b, tol, nbase)
             s["tol"] = tol
             s["pass"] += ok
+            by_length[short][0] += 1
+            by_length[short][1] += ok
             b2 = second_run_value(ncu2, i, key)
             if b2 is not None:
                 rel2, ok2 = verdict(b2, b, tol, nbase)
@@ -295,6 +317,9 @@ def main():
                 f"{sum(s['xrun'] for s in stats.values())} within ncu's own gap between its runs")
     print(f"RESULT {label}: {passed}/{total} within tolerance; of the {total - passed} misses, {noise} within "
           f"ncu's own spread over repeated identical launches{xrun}")
+    (sn, sp), (ln, lp) = by_length[True], by_length[False]
+    print(f"SHORT {label}: {short_kernels} of {min(len(ours), len(ncu))} kernels under {SHORT_NS / 1000:g} us "
+          f"(ncu's duration): their values {sp}/{sn} within tolerance, the others' {lp}/{ln}")
 
 
 if __name__ == "__main__":

@@ -74,6 +74,9 @@ class CompareTest(unittest.TestCase):
         self.assertEqual(result_line(out), "RESULT pair: 6/9 within tolerance; of the 3 misses, 1 within ncu's own "
                                            "spread over repeated identical launches")
         self.assertIn("kernels matched by order: 3, base-name mismatches: 0", out)
+        # reduce (3 us by ncu) is the one short kernel: 1 of its 3 values within tolerance.
+        self.assertIn("SHORT pair: 1 of 3 kernels under 5 us (ncu's duration): their values 1/3 within tolerance, "
+                      "the others' 5/6", out)
 
     def test_second_ncu_run_gives_the_ceiling_and_the_run_to_run_count(self):
         # ncu's second run: reduce 3.40 us (+13 % against its first: it misses too, and
