@@ -20,9 +20,14 @@ void addKernelsCommand(CLI::App& app, Action& action) {
   auto f = std::make_shared<Flags>();
   CLI::App* cmd = app.add_subcommand(
       "kernels", "Profile kernels with hardware counters (CUPTI range profiler; like ncu)");
+  cmd->add_option("--set", f->o.set,
+                  "ncu's section sets, with the sections gpuscope has: basic (SpeedOfLight, LaunchStats, "
+                  "Occupancy), detailed (+ ComputeWorkloadAnalysis, MemoryWorkloadAnalysis, Roofline), full "
+                  "(+ SchedulerStats, WarpStateStats); --section adds to it");
   cmd->add_option("--section", f->sections,
-                  "sections: SpeedOfLight, LaunchStats, Occupancy, MemoryWorkloadAnalysis, "
-                  "Roofline (comma-separated; default: SpeedOfLight,LaunchStats,Occupancy)")
+                  "sections: SpeedOfLight, LaunchStats, Occupancy, ComputeWorkloadAnalysis, "
+                  "MemoryWorkloadAnalysis, SchedulerStats, WarpStateStats, Roofline (comma-separated; "
+                  "default: SpeedOfLight,LaunchStats,Occupancy)")
       ->delimiter(',');
   cmd->add_option("--metrics", f->metrics, "extra metrics by full name (comma-separated)")
       ->delimiter(',');

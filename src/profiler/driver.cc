@@ -79,7 +79,13 @@ std::vector<std::string> injectionEnvironment(const KernelsOptions& o, const Pro
   if (regex.starts_with("regex:")) regex = regex.substr(6);
   env.push_back(std::string("CUDA_INJECTION64_PATH=") + inject_library);
   env.push_back(std::string(kEnvDir) + "=" + results_dir);
-  env.push_back(std::string(kEnvMetrics) + "=" + join(plan.counters, ','));
+  // Section metrics carry a '?': a chip without one shows its rows as n/a
+  // (CUPTI lacks e.g. dram__bytes_read.sum on GB202); a metric the user
+  // named with --metrics must exist (else exit 2, unsupported metric).
+  std::vector<std::string> marked;
+  for (const std::string& c : plan.counters)
+    marked.push_back(std::find(o.metrics.begin(), o.metrics.end(), c) != o.metrics.end() ? c : "?" + c);
+  env.push_back(std::string(kEnvMetrics) + "=" + join(marked, ','));
   if (!regex.empty()) env.push_back(std::string(kEnvKernelRegex) + "=" + regex);
   env.push_back(std::string(kEnvLaunchSkip) + "=" + std::to_string(o.launch_skip));
   env.push_back(std::string(kEnvLaunchCount) + "=" + std::to_string(o.launch_count));

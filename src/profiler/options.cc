@@ -21,6 +21,17 @@ std::vector<std::string> splitList(const std::string& text) {
   return out;
 }
 
+std::vector<std::string> setSections(std::string_view name) {
+  std::vector<std::string> out;
+  if (name != "basic" && name != "detailed" && name != "full") return out;
+  out = {"SpeedOfLight", "LaunchStats", "Occupancy"};
+  if (name == "basic") return out;
+  for (const char* s : {"ComputeWorkloadAnalysis", "MemoryWorkloadAnalysis", "Roofline"}) out.push_back(s);
+  if (name == "detailed") return out;
+  for (const char* s : {"SchedulerStats", "WarpStateStats"}) out.push_back(s);
+  return out;
+}
+
 Status validateOptions(KernelsOptions& o) {
   // CLI11 splits on ',' already; a programmatic caller may pass "a,b".
   auto flatten = [](std::vector<std::string>& v) {
@@ -31,6 +42,18 @@ Status validateOptions(KernelsOptions& o) {
   };
   flatten(o.sections);
   flatten(o.metrics);
+  if (!o.set.empty()) {
+    std::vector<std::string> sections = setSections(o.set);
+    if (sections.empty())
+      return InvalidInput("--set: unknown set '" + o.set + "' (known: basic, detailed, full)");
+    for (const std::string& s : o.sections) {
+      const Section* asked = findSection(s);
+      bool have = false;
+      for (const std::string& t : sections) have = have || (asked && findSection(t) == asked);
+      if (!have) sections.push_back(s);  // unknown ones too: reported below
+    }
+    o.sections = std::move(sections);
+  }
   if (o.sections.empty() && o.metrics.empty())
     o.sections = {"SpeedOfLight", "LaunchStats", "Occupancy"};  // ncu's basic set
   for (const std::string& s : o.sections) {

@@ -2,9 +2,32 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 namespace gpuscope::profiler {
 namespace {
+
+// Warp stall reasons as ncu's details page labels them, with the name part
+// of smsp__average_warps_issue_stalled_<reason>_per_issue_active.ratio.
+constexpr std::pair<std::string_view, std::string_view> kStallReasons[] = {
+    {"Stall Barrier", "barrier"},
+    {"Stall Branch Resolving", "branch_resolving"},
+    {"Stall Dispatch Stall", "dispatch_stall"},
+    {"Stall Drain", "drain"},
+    {"Stall LG Throttle", "lg_throttle"},
+    {"Stall Long Scoreboard", "long_scoreboard"},
+    {"Stall Math Pipe Throttle", "math_pipe_throttle"},
+    {"Stall Membar", "membar"},
+    {"Stall MIO Throttle", "mio_throttle"},
+    {"Stall Misc", "misc"},
+    {"Stall No Instruction", "no_instruction"},
+    {"Stall Not Selected", "not_selected"},
+    {"Selected", "selected"},
+    {"Stall Short Scoreboard", "short_scoreboard"},
+    {"Stall Sleeping", "sleeping"},
+    {"Stall Tex Throttle", "tex_throttle"},
+    {"Stall Wait", "wait"},
+};
 
 std::vector<Section> makeSections() {
   using U = Unit;
@@ -72,6 +95,45 @@ std::vector<Section> makeSections() {
                 {"DRAM Bytes Read", "dram__bytes_read.sum", U::kByte},
                 {"DRAM Bytes Written", "dram__bytes_write.sum", U::kByte},
                 {"L2 Bytes", "lts__t_bytes.sum", U::kByte}}});
+  // ncu's ComputeWorkloadAnalysis.section body (the pipe utilization chart
+  // is not shown). Issue Slots Busy and SM Busy are of elapsed cycles, as
+  // reference 5.3 says: H200 run Z24 had them of active cycles and read
+  // 35.46 % where ncu read 0.17 % on a one-block reduction (one SM active
+  // for 25 of ~5,200 cycles: 35.46 x 25 / 5,244 = 0.17).
+  s.push_back({"ComputeWorkloadAnalysis",
+               "Compute Workload Analysis",
+               {{"Executed Ipc Active", "sm__inst_executed.avg.per_cycle_active", U::kInstPerCycle},
+                {"Executed Ipc Elapsed", "sm__inst_executed.avg.per_cycle_elapsed", U::kInstPerCycle},
+                {"Issue Slots Busy", "sm__inst_issued.avg.pct_of_peak_sustained_elapsed", U::kPercent},
+                {"Issued Ipc Active", "sm__inst_issued.avg.per_cycle_active", U::kInstPerCycle},
+                {"SM Busy", "sm__instruction_throughput.avg.pct_of_peak_sustained_elapsed", U::kPercent}}});
+  s.push_back({"SchedulerStats",
+               "Scheduler Statistics",
+               {{"One or More Eligible", "smsp__issue_active.avg.pct_of_peak_sustained_active", U::kPercent},
+                {"Issued Warp Per Scheduler", "smsp__issue_active.avg.per_cycle_active", U::kNone},
+                {"No Eligible", "smsp__issue_inst0.avg.pct_of_peak_sustained_active", U::kPercent},
+                {"Active Warps Per Scheduler", "smsp__warps_active.avg.per_cycle_active", U::kWarp},
+                {"Eligible Warps Per Scheduler", "smsp__warps_eligible.avg.per_cycle_active", U::kWarp}}});
+  // ncu's WarpStateStats.section body, then the stall reasons ncu draws as a
+  // chart (cycles per issued instruction a warp spends in each state; they
+  // add up to Warp Cycles Per Issued Instruction). Only the reasons every
+  // chip from Turing to Blackwell has (CUPTI host API, checked offline for
+  // TU102, GA100, GA102, AD102, GH100, GB100, GB202): imc_miss is missing on
+  // Blackwell and gmma before Hopper, so those two are --metrics only.
+  Section warp{"WarpStateStats",
+               "Warp State Statistics",
+               {{"Warp Cycles Per Issued Instruction", "smsp__average_warp_latency_per_inst_issued.ratio",
+                 U::kCycle},
+                {"Warp Cycles Per Executed Instruction", "smsp__average_warps_active_per_inst_executed.ratio",
+                 U::kCycle},
+                {"Avg. Active Threads Per Warp", "smsp__thread_inst_executed_per_inst_executed.ratio", U::kNone},
+                {"Avg. Not Predicated Off Threads Per Warp",
+                 "smsp__thread_inst_executed_pred_on_per_inst_executed.ratio", U::kNone}}};
+  for (const auto& [label, reason] : kStallReasons)
+    warp.rows.push_back({std::string(label), "smsp__average_warps_issue_stalled_" + std::string(reason) +
+                                                 "_per_issue_active.ratio",
+                         U::kCycle});
+  s.push_back(std::move(warp));
   // ncu draws the roofline as a chart; these rows are the chart's points and
   // roofs (reference 7) as numbers.
   s.push_back({"Roofline",

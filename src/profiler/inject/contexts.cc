@@ -59,7 +59,8 @@ ContextState* contextFor(CUcontext ctx) {
     writeLine("warning\tcache control: " + escape(checkpointApi().error) +
               "; caches flushed before the first pass only (kernel replay)");
   const auto t0 = std::chrono::steady_clock::now();
-  if (Failure f = st.session->open(ctx, st.device, g_settings.metrics, user_replay, g_settings.pass_order); !f.ok()) {
+  if (Failure f = st.session->open(ctx, st.device, g_settings.metrics, g_settings.optional, user_replay,
+                                   g_settings.pass_order); !f.ok()) {
     st.failed = true;
     reportFailure(f);
     return nullptr;
@@ -96,7 +97,7 @@ bool fallBackToKernelReplay(CUcontext ctx, ContextState& st) {
   // before the new one is enabled.
   st.session.reset();
   st.session = std::make_unique<RangeSession>();
-  if (Failure r = st.session->open(ctx, st.device, g_settings.metrics, false); !r.ok()) {
+  if (Failure r = st.session->open(ctx, st.device, g_settings.metrics, g_settings.optional, false); !r.ok()) {
     st.failed = true;
     reportFailure(r);
     return false;

@@ -213,7 +213,11 @@ extern "C" __attribute__((visibility("default"))) int InitializeInjection(void) 
     while (start < all.size()) {
       size_t comma = all.find(',', start);
       if (comma == std::string::npos) comma = all.size();
-      if (comma > start) s.metrics.push_back(all.substr(start, comma - start));
+      if (comma > start) {
+        const bool optional = all[start] == '?';
+        s.metrics.push_back(all.substr(start + optional, comma - start - optional));
+        s.optional.push_back(optional);
+      }
       start = comma + 1;
     }
   }

@@ -4,6 +4,9 @@
 #include <cupti_result.h>
 #include <cupti_target.h>
 
+#include <algorithm>
+#include <limits>
+
 #include "inject/pass_groups.h"
 
 namespace gpuscope::profiler::inject {
@@ -91,31 +94,59 @@ size_t RangeSession::probePasses(const std::vector<size_t>& index) {
   return ok ? passes : 0;
 }
 
-// Names the metric(s) CUPTI rejects: a fresh host object per probe, since a
-// failed add may leave the config half built. `failed`: the whole list's.
-Failure RangeSession::nameRejectedMetrics(const Failure& failed) {
-  std::string bad;
-  for (const char* m : metrics_) {
+// The metrics CUPTI rejects on this chip (positions): a fresh host object
+// per probe, since a failed add may leave the config half built. Stops at
+// the first metric for which CUPTI made no host object at all (*aborted).
+std::vector<size_t> RangeSession::rejectedMetrics(bool* aborted) {
+  std::vector<size_t> bad;
+  *aborted = false;
+  for (size_t i = 0; i < metrics_.size(); ++i) {
     CUpti_Profiler_Host_Object* host = nullptr;
     std::vector<uint8_t> config;
     size_t passes = 0;
     bool rejected = false;
-    (void)configure({m}, &host, config, passes, &rejected);
-    const bool no_host = host == nullptr;  // CUPTI made no host object: stop probing
+    (void)configure({metrics_[i]}, &host, config, passes, &rejected);
+    const bool no_host = host == nullptr;
     deleteHost(host);
-    if (rejected) bad += (bad.empty() ? "" : ", ") + std::string(m);
-    else if (no_host) break;
+    if (rejected) {
+      bad.push_back(i);
+    } else if (no_host) {
+      *aborted = true;
+      break;
+    }
   }
-  if (!bad.empty()) return {"metric", "unsupported metric on " + chip_ + ": " + bad};
-  return failed;
+  return bad;
+}
+
+// After CUPTI refused the whole list: the required metrics it rejects are
+// an error naming them; optional ones (section rows) are left out, their
+// values NaN ("n/a"), with a note. `failed`: the whole list's failure.
+Failure RangeSession::dropRejectedMetrics(const Failure& failed, std::vector<size_t>& accepted) {
+  bool aborted = false;
+  const std::vector<size_t> bad = rejectedMetrics(&aborted);
+  if (bad.empty()) return failed;
+  std::string required, optional;
+  for (size_t i : bad) {
+    std::string& list = optional_[i] ? optional : required;
+    list += (list.empty() ? "" : ", ") + std::string(metrics_[i]);
+  }
+  if (!required.empty() || aborted || bad.size() == metrics_.size())
+    return {"metric", "unsupported metric on " + chip_ + ": " + (required.empty() ? optional : required)};
+  note_ = "not measured on " + chip_ + " (CUPTI has no such metric there; those rows read n/a): " + optional;
+  accepted.clear();
+  for (size_t i = 0; i < metrics_.size(); ++i)
+    if (std::find(bad.begin(), bad.end(), i) == bad.end()) accepted.push_back(i);
+  return {};
 }
 
 Failure RangeSession::open(CUcontext ctx, uint32_t device_index, const std::vector<std::string>& metrics,
-                           bool user_replay, bool order_by_pass) {
+                           const std::vector<bool>& optional, bool user_replay, bool order_by_pass) {
   ctx_ = ctx;
   user_replay_ = user_replay;
   metric_storage_ = metrics;
   for (const std::string& m : metric_storage_) metrics_.push_back(m.c_str());
+  optional_ = optional;
+  optional_.resize(metrics_.size(), false);
 
   auto chip = GS_CUPTI_PARAMS(CUpti_Device_GetChipName_Params);
   chip.deviceIndex = device_index;
@@ -131,34 +162,44 @@ Failure RangeSession::open(CUcontext ctx, uint32_t device_index, const std::vect
   if (CUptiResult r = cuptiProfilerGetCounterAvailability(&avail); r != CUPTI_SUCCESS)
     return fail("cuptiProfilerGetCounterAvailability", r);
 
-  // The metrics in list order first: checks them (naming any CUPTI
-  // rejects), and is the configuration when it needs one pass.
-  std::vector<size_t> order;
-  for (size_t i = 0; i < metrics_.size(); ++i) order.push_back(i);
+  // The metrics in list order first: checks them (a rejected required one
+  // is an error naming it, rejected optional ones are left out), and is the
+  // configuration when it needs one pass.
+  std::vector<size_t> accepted;
+  for (size_t i = 0; i < metrics_.size(); ++i) accepted.push_back(i);
   bool rejected = false;
-  Failure f = configureInOrder(order, &rejected);
+  Failure f = configureInOrder(accepted, &rejected);
   if (rejected) {
-    close();
-    return nameRejectedMetrics(f);
+    deleteHost(config_.host);
+    if (f = dropRejectedMetrics(f, accepted); !f.ok()) {
+      close();
+      return f;
+    }
+    f = configureInOrder(accepted, nullptr);
   }
   if (!f.ok()) return f;
   if (order_by_pass && config_.passes > 1) {
-    std::vector<std::vector<size_t>> split =
-        groupByPass(metrics_.size(), [this](const std::vector<size_t>& g) { return probePasses(g); });
+    // groupByPass works on positions 0..n-1 of `accepted`.
+    auto positions = [&accepted](const std::vector<size_t>& g) {
+      std::vector<size_t> out;
+      for (size_t i : g) out.push_back(accepted[i]);
+      return out;
+    };
+    std::vector<std::vector<size_t>> split = groupByPass(
+        accepted.size(), [this, &positions](const std::vector<size_t>& g) { return probePasses(positions(g)); });
     if (split.size() == 2) {
       // The metrics that fit one pass together added first: the range
       // profiler then counts them in its first pass (pass_groups.h).
-      one_pass_metrics_ = split[1].size();
-      order = split[1];
-      order.insert(order.end(), split[0].begin(), split[0].end());
+      std::vector<size_t> order = positions(split[1]);
+      for (size_t i : positions(split[0])) order.push_back(i);
       deleteHost(config_.host);
-      if (f = configureInOrder(order, nullptr); !f.ok()) {
-        note_ = "metrics not ordered by pass (" + f.message + "); a metric's counters may come from different passes";
-        one_pass_metrics_ = 0;
+      if (f = configureInOrder(order, nullptr); f.ok()) {
+        one_pass_metrics_ = split[1].size();
+      } else {
+        note_ += std::string(note_.empty() ? "" : "; ") + "metrics not ordered by pass (" + f.message +
+                 "); a metric's counters may come from different passes";
         deleteHost(config_.host);
-        std::vector<size_t> list_order;
-        for (size_t i = 0; i < metrics_.size(); ++i) list_order.push_back(i);
-        if (f = configureInOrder(list_order, nullptr); !f.ok()) return f;
+        if (f = configureInOrder(accepted, nullptr); !f.ok()) return f;
       }
     }
   }
@@ -257,7 +298,9 @@ Failure RangeSession::evaluate(std::vector<double>& values) {
   eval.pMetricValues = ordered.data();
   if (CUptiResult r = cuptiProfilerHostEvaluateToGpuValues(&eval); r != CUPTI_SUCCESS)
     return fail("cuptiProfilerHostEvaluateToGpuValues", r);
-  values.assign(metrics_.size(), 0.0);  // back to the caller's metric order
+  // Back to the caller's metric order; metrics left out (not on this chip)
+  // stay NaN, which the results file omits ("n/a").
+  values.assign(metrics_.size(), std::numeric_limits<double>::quiet_NaN());
   for (size_t i = 0; i < config_.index.size(); ++i) values[config_.index[i]] = ordered[i];
   return {};
 }

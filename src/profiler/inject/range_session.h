@@ -36,9 +36,11 @@ class RangeSession {
   // flush caches before every pass, as ncu's --cache-control all does);
   // otherwise CUPTI's kernel replay runs all passes inside the launch.
   // order_by_pass: the metrics that fit one pass together first in the
-  // configuration (pass_groups.h); false: in list order.
+  // configuration (pass_groups.h); false: in list order. optional[i]: metric
+  // i (a section row) may be missing on this chip: left out with a note()
+  // instead of failing open (missing entries: required).
   Failure open(CUcontext ctx, uint32_t device_index, const std::vector<std::string>& metrics,
-               bool user_replay, bool order_by_pass = false);
+               const std::vector<bool>& optional, bool user_replay, bool order_by_pass = false);
   Failure start();
   // Ends one pass; all_submitted is set once every pass has run.
   Failure stop(bool& all_submitted);
@@ -55,7 +57,8 @@ class RangeSession {
   size_t passes() const { return config_.passes; }
   // How many metrics were put first as fitting one pass (0: list order).
   size_t onePassMetrics() const { return one_pass_metrics_; }
-  // Why the metrics kept their list order (a warning), or empty.
+  // Metrics left out on this chip, or why the metrics kept their list order
+  // (a warning), or empty.
   const std::string& note() const { return note_; }
   const std::string& chip() const { return chip_; }
 
@@ -78,7 +81,8 @@ class RangeSession {
                     std::vector<uint8_t>& config, size_t& passes, bool* rejected = nullptr);
   // Passes a configuration of these metrics (positions) needs; 0 if none.
   size_t probePasses(const std::vector<size_t>& index);
-  Failure nameRejectedMetrics(const Failure& failed);
+  std::vector<size_t> rejectedMetrics(bool* aborted);
+  Failure dropRejectedMetrics(const Failure& failed, std::vector<size_t>& accepted);
   // config_ = the metrics at these positions, in this order.
   Failure configureInOrder(const std::vector<size_t>& order, bool* rejected);
   // (Disable +) Enable a profiler object and bind the configuration.
@@ -90,6 +94,7 @@ class RangeSession {
   std::string chip_;
   std::vector<std::string> metric_storage_;
   std::vector<const char*> metrics_;
+  std::vector<bool> optional_;
   std::vector<uint8_t> availability_;
   Config config_;
   size_t one_pass_metrics_ = 0;

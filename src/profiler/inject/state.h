@@ -26,6 +26,10 @@ namespace gpuscope::profiler::inject {
 
 struct Settings {
   std::vector<std::string> metrics;
+  // Per metric: a section row's (may be missing on this chip: left out,
+  // "n/a") rather than one the user named with --metrics ("?" prefix in
+  // GPUSCOPE_PROFILER_METRICS).
+  std::vector<bool> optional;
   bool has_regex = false;
   std::regex regex;
   long long skip = 0;

@@ -68,6 +68,27 @@ TEST(InjectionEnvironment, ReplacesOldSettingsAndPassesFilters) {
   EXPECT_EQ(metrics, 1u);
 }
 
+TEST(InjectionEnvironment, SectionMetricsAreOptionalTheUsersAreNot) {
+  KernelsOptions o;
+  o.command = {"./prog"};
+  o.sections = {"MemoryWorkloadAnalysis"};
+  o.metrics = {"dram__bytes_read.sum", "sm__cycles_active.avg"};
+  StatusOr<ProfilePlan> plan = planProfile(o);
+  ASSERT_TRUE(plan.ok());
+  std::vector<std::string> env = injectionEnvironment(o, *plan, "/lib/inject.so", "/tmp/r", nullptr);
+  auto it = std::find_if(env.begin(), env.end(),
+                         [](const std::string& e) { return e.starts_with("GPUSCOPE_PROFILER_METRICS="); });
+  ASSERT_NE(it, env.end());
+  const std::string list = "," + it->substr(std::string("GPUSCOPE_PROFILER_METRICS=").size()) + ",";
+  // A section row's metric may be missing on a chip; the two named by --metrics may not (the first
+  // is a section row too: named, it is required).
+  EXPECT_NE(list.find(",?lts__t_sector_hit_rate.pct,"), std::string::npos) << list;
+  EXPECT_NE(list.find(",?dram__bytes_write.sum,"), std::string::npos) << list;
+  EXPECT_NE(list.find(",dram__bytes_read.sum,"), std::string::npos) << list;
+  EXPECT_NE(list.find(",sm__cycles_active.avg,"), std::string::npos) << list;
+  EXPECT_EQ(list.find("?dram__bytes_read.sum"), std::string::npos) << list;
+}
+
 TEST(InjectionEnvironment, TimingRunAsksForKernelReplayOverTheUsersSwitch) {
   KernelsOptions o;
   o.command = {"./prog"};

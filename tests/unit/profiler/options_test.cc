@@ -23,6 +23,32 @@ TEST(KernelsOptions, DefaultIsNcuBasicSections) {
   EXPECT_EQ(o.sections, (std::vector<std::string>{"SpeedOfLight", "LaunchStats", "Occupancy"}));
 }
 
+TEST(KernelsOptions, SetsExpandToNcusSectionsAndSectionAddsToThem) {
+  KernelsOptions o = withCommand();
+  o.set = "full";
+  o.sections = {"occupancy", "Roofline,LaunchStats"};  // already in the set (any case): not repeated
+  ASSERT_TRUE(validateOptions(o).ok());
+  EXPECT_EQ(o.sections, (std::vector<std::string>{"SpeedOfLight", "LaunchStats", "Occupancy",
+                                                  "ComputeWorkloadAnalysis", "MemoryWorkloadAnalysis",
+                                                  "Roofline", "SchedulerStats", "WarpStateStats"}));
+  o = withCommand();
+  o.set = "basic";
+  o.sections = {"WarpStateStats"};
+  ASSERT_TRUE(validateOptions(o).ok());
+  EXPECT_EQ(o.sections,
+            (std::vector<std::string>{"SpeedOfLight", "LaunchStats", "Occupancy", "WarpStateStats"}));
+  EXPECT_EQ(setSections("detailed").size(), 6u);
+  EXPECT_TRUE(setSections("Full").empty());  // ncu's set names are lower case
+}
+
+TEST(KernelsOptions, UnknownSetIsBadInput) {
+  KernelsOptions o = withCommand();
+  o.set = "everything";
+  Status s = validateOptions(o);
+  EXPECT_EQ(s.exitCode(), 2);
+  EXPECT_EQ(s.message(), "--set: unknown set 'everything' (known: basic, detailed, full)");
+}
+
 TEST(KernelsOptions, MetricsAloneMeanNoDefaultSections) {
   KernelsOptions o = withCommand();
   o.metrics = {"dram__bytes_read.sum,gpu__time_duration.sum"};

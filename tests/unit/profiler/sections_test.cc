@@ -38,6 +38,33 @@ TEST(Sections, OccupancyRowsUseNcuMetricNames) {
     EXPECT_NE(std::find(m.begin(), m.end(), expected), m.end()) << expected;
 }
 
+// Labels as ncu 2025's console prints them (Compute Workload Analysis, Scheduler Statistics,
+// Warp State Statistics body tables); SM Busy of elapsed cycles as reference 5.3 has it (and
+// as ncu's values in H200 run Z24 show).
+TEST(Sections, ComputeSchedulerAndWarpStateUseNcuNames) {
+  auto labels = [](const char* id) {
+    std::vector<std::string> out;
+    for (const MetricRow& r : findSection(id)->rows) out.push_back(r.label);
+    return out;
+  };
+  EXPECT_EQ(labels("ComputeWorkloadAnalysis"),
+            (std::vector<std::string>{"Executed Ipc Active", "Executed Ipc Elapsed", "Issue Slots Busy",
+                                      "Issued Ipc Active", "SM Busy"}));
+  EXPECT_EQ(metricsOf("ComputeWorkloadAnalysis")[4], "sm__instruction_throughput.avg.pct_of_peak_sustained_elapsed");
+  EXPECT_EQ(labels("SchedulerStats"),
+            (std::vector<std::string>{"One or More Eligible", "Issued Warp Per Scheduler", "No Eligible",
+                                      "Active Warps Per Scheduler", "Eligible Warps Per Scheduler"}));
+  EXPECT_EQ(metricsOf("SchedulerStats")[2], "smsp__issue_inst0.avg.pct_of_peak_sustained_active");
+  std::vector<std::string> warp = labels("WarpStateStats");
+  ASSERT_EQ(warp.size(), 4u + 17u);
+  EXPECT_EQ(warp[0], "Warp Cycles Per Issued Instruction");
+  EXPECT_EQ(warp[3], "Avg. Not Predicated Off Threads Per Warp");
+  EXPECT_EQ(warp[9], "Stall Long Scoreboard");
+  EXPECT_EQ(metricsOf("WarpStateStats")[9],
+            "smsp__average_warps_issue_stalled_long_scoreboard_per_issue_active.ratio");
+  EXPECT_EQ(findSection("WarpStateStats")->display_name, "Warp State Statistics");
+}
+
 TEST(Sections, LookupIsCaseInsensitiveWithNcuAlias) {
   EXPECT_EQ(findSection("speedoflight"), findSection("SpeedOfLight"));
   EXPECT_EQ(findSection("SpeedOfLight_RooflineChart"), findSection("Roofline"));
