@@ -135,11 +135,6 @@ CUstream launchStream(const Launch& l) {
   return !l.stream && l.per_thread_stream ? CU_STREAM_PER_THREAD : l.stream;
 }
 
-// User replay of one launch: checkpoint the context's memory, then per pass
-// restore it, flush the caches (and touch the kernel's pages), and run the
-// kernel once between Start and Stop; finally restore the memory again so
-// the application's own launch (which runs unprofiled after this) computes
-// from the original inputs.
 namespace {
 
 // GPUSCOPE_PROFILER_TIMING=1 (A/B runs): where a launch's replay spends its
@@ -166,6 +161,11 @@ struct PhaseClock {
 
 }  // namespace
 
+// User replay of one launch: checkpoint the context's memory, then per pass
+// restore it, flush the caches (and touch the kernel's pages), and run the
+// kernel once between Start and Stop; finally restore the memory again so
+// the application's own launch (which runs unprofiled after this) computes
+// from the original inputs.
 Failure replayPasses(ContextState& st, CUpti_CallbackId cbid, const CUpti_CallbackData* cb, const Launch& l,
                      std::vector<double>& values) {
   const CheckpointApi& api = checkpointApi();
