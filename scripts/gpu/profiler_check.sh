@@ -4,13 +4,15 @@
 # time each tool takes. Run from the repo root on the GPU machine with the
 # Release build at build/release (gpuscope + libgpuscope_profiler_inject.so):
 #   OUT=/some/dir scripts/gpu/profiler_check.sh
-# Writes under $OUT (8 files): compare.txt (the verdicts, timings, exit-code
+# Writes under $OUT (10 files): compare.txt (the verdicts, timings, exit-code
 # checks, diagnostics), log.txt (stderr of every run, the diagnostics' CSVs,
-# console report sample), and the six CSVs the comparison read:
-# {gpuscope,ncu}_{basic,metrics,torch}.csv.
+# console report sample), and the eight CSVs the comparison read:
+# {gpuscope,ncu}_{basic,metrics,workload,torch}.csv (pair 4, workload: the
+# compute, scheduler and warp state sections, added in session 9, not yet
+# run as part of this script).
 # EXTRA_RUNS_AB=1: diagnostic 5, pairs 1-3 again with the SASS and timing
 # runs of sessions 5-6 (GPUSCOPE_PROFILER_{SASS_SPLIT,TIMING_RUN}=1).
-# NCU_TWICE=1: ncu profiles each of the three sets a second time, and the
+# NCU_TWICE=1: ncu profiles each of the four sets a second time, and the
 # comparison also reports how often ncu's second run agrees with its first
 # on the same values (the ceiling for a second profiler; compare.py).
 # Time: every command runs under a timeout that also respects a whole-run
@@ -160,6 +162,14 @@ for f in gpuscope_basic gpuscope_metrics; do
     sed -E 's/.*: ([0-9.]+) \(expected ([0-9.]+)\).*/\1 \2/' |
     awk '{ print ($1 == $2 ? "OK" : "WRONG") " (" $0 ")" }')"
 done
+
+say "== pair 4: ComputeWorkloadAnalysis, SchedulerStats, WarpStateStats on prog"
+WORK_SECTIONS=(--section ComputeWorkloadAnalysis --section SchedulerStats --section WarpStateStats)
+timed "$OUT/gpuscope_workload.csv" "gpuscope workload" "$BIN" kernels "${CTL[@]}" \
+  --section ComputeWorkloadAnalysis,SchedulerStats,WarpStateStats --csv -- "$WORK/prog"
+timed "$OUT/ncu_workload.csv" "ncu workload" "$NCU" "${CTL[@]}" "${WORK_SECTIONS[@]}" --csv "$WORK/prog"
+compare workload "$OUT/gpuscope_workload.csv" "$OUT/ncu_workload.csv" \
+  $(again workload "$NCU" "${CTL[@]}" "${WORK_SECTIONS[@]}" --csv "$WORK/prog")
 
 say "== pair 3: ${SECTIONS} on a small PyTorch model (first 40 kernels)"
 if timeout -k 5 60 python3 -c "import torch; assert torch.cuda.is_available()" 2>>"$LOG"; then

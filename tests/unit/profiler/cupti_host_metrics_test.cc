@@ -8,10 +8,12 @@
 // DRAM byte counters missing on GB202.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "profiler/inject/pass_groups.h"
 #include "profiler/sections.h"
 
 #ifdef GPUSCOPE_HAVE_CUPTI_HOST
@@ -97,6 +99,35 @@ TEST(CuptiHostMetrics, TheFullSetFitsTheRangeProfiler) {
   const size_t passes = passesOn("GH100", names);
   EXPECT_GT(passes, 1u);
   EXPECT_LT(passes, 64u);  // ncu's full set: 38 passes on an H100 (reference 4)
+#endif
+}
+
+// The default metric order with CUPTI's real pass counts (GH100): in the
+// three default sections, the two counts behind achieved occupancy (one
+// CUPTI metric) and the duration land in the one-pass group, which the
+// injection adds first (range_session.cc): the fix of H200 run Z22.
+TEST(CuptiHostMetrics, DefaultSectionsPutAchievedOccupancyInTheOnePassGroup) {
+#ifndef GPUSCOPE_HAVE_CUPTI_HOST
+  GTEST_SKIP() << "built without CUPTI";
+#else
+  const std::vector<std::string> metrics = counterMetrics(
+      {findSection("SpeedOfLight"), findSection("LaunchStats"), findSection("Occupancy")}, {});
+  auto passes = [&metrics](const std::vector<size_t>& index) {
+    std::vector<const char*> names;
+    for (size_t i : index) names.push_back(metrics[i].c_str());
+    return passesOn("GH100", names);
+  };
+  std::vector<size_t> all;
+  for (size_t i = 0; i < metrics.size(); ++i) all.push_back(i);
+  ASSERT_GT(passes(all), 1u);  // else there is nothing to order
+  const std::vector<std::vector<size_t>> split = inject::groupByPass(metrics.size(), passes);
+  ASSERT_EQ(split.size(), 2u);
+  EXPECT_EQ(passes(split[1]), 1u);
+  std::vector<std::string> first;
+  for (size_t i : split[1]) first.push_back(metrics[i]);
+  for (const char* m : {"sm__warps_active.avg.pct_of_peak_sustained_active", "sm__warps_active.avg.per_cycle_active",
+                        "gpu__time_duration.sum"})
+    EXPECT_NE(std::find(first.begin(), first.end(), m), first.end()) << m;
 #endif
 }
 
