@@ -43,6 +43,9 @@ void addKernelsCommand(CLI::App& app, Action& action) {
   cmd->add_option("--clock-control", f->o.clock_control,
                   "base: lock GPU clocks to base while profiling; none")
       ->check(CLI::IsMember({"base", "none"}));
+  cmd->add_option("--print-summary", f->o.print_summary,
+                  "per-kernel: one block per kernel (name, grid, block) with each metric's minimum, maximum "
+                  "and average over its launches, as ncu; none (default): every launch");
   auto* csv = cmd->add_flag("--csv", f->csv, "print ncu-style CSV (one row per metric)");
   auto* json = cmd->add_flag("--json", f->json, "print JSON");
   csv->excludes(json);

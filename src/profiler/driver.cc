@@ -121,13 +121,14 @@ Status checkRunErrors(const ProfileRun& run) {
   return OkStatus();
 }
 
-std::string renderReport(const ProfileRun& run, const ReportSpec& spec, OutputFormat format) {
+std::string renderReport(const ProfileRun& run, const ReportSpec& spec, OutputFormat format,
+                         bool per_kernel_summary) {
   switch (format) {
     case OutputFormat::kCsv: return formatCsv(run, spec);
     case OutputFormat::kJson: return formatJson(run, spec);
     case OutputFormat::kConsole: break;
   }
-  return formatConsole(run, spec);
+  return per_kernel_summary ? formatConsoleSummary(run, spec) : formatConsole(run, spec);
 }
 
 namespace {
@@ -266,7 +267,8 @@ Status runKernels(KernelsOptions o) {
       command_line += a;
     }
     GS_RETURN_IF_ERROR(store::writeStore(toTrace(run, plan.spec, command_line), o.output, o.force));
-  } else if (std::string report = renderReport(run, plan.spec, o.format); o.output.empty()) {
+  } else if (std::string report = renderReport(run, plan.spec, o.format, o.print_summary == "per-kernel");
+             o.output.empty()) {
     std::fwrite(report.data(), 1, report.size(), stdout);
     std::fflush(stdout);
   } else {

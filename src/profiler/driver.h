@@ -51,7 +51,9 @@ std::vector<std::string> injectionEnvironment(const KernelsOptions& options,
 StatusOr<ProfileRun> collectResults(const std::string& dir);
 Status checkRunErrors(const ProfileRun& run);
 
-std::string renderReport(const ProfileRun& run, const ReportSpec& spec, OutputFormat format);
+// per_kernel_summary: ncu's --print-summary per-kernel (console only).
+std::string renderReport(const ProfileRun& run, const ReportSpec& spec, OutputFormat format,
+                         bool per_kernel_summary = false);
 
 Status runKernels(KernelsOptions options);
 

@@ -11,7 +11,6 @@
 #include "profiler/evaluate.h"
 
 namespace gpuscope::profiler {
-namespace {
 
 // A device record for kernels whose process wrote none: the report still
 // shows counters; computed launch values then read as zero.
@@ -22,6 +21,34 @@ const DeviceInfo& deviceFor(const ProfileRun& run, const KernelRecord& k) {
 }
 
 std::string ccText(const DeviceInfo& d) { return fmt::format("{}.{}", d.cc_major, d.cc_minor); }
+
+void appendSectionTable(std::string& out, std::string_view section_name, const std::vector<std::string>& header,
+                        const std::vector<std::vector<std::string>>& cells) {
+  std::vector<size_t> w;
+  for (const std::string& h : header) w.push_back(h.size());
+  for (const auto& row : cells)
+    for (size_t c = 0; c < row.size() && c < w.size(); ++c) w[c] = std::max(w[c], row[c].size());
+  auto line = [&w](const std::vector<std::string>& row) {
+    std::string text = "   ";
+    for (size_t c = 0; c < w.size(); ++c) {
+      const std::string& cell = c < row.size() ? row[c] : std::string();
+      text += c == 0 ? fmt::format(" {:<{}}", cell, w[c]) : fmt::format(" {:>{}}", cell, w[c]);
+    }
+    return text + "\n";
+  };
+  std::vector<std::string> dashes;
+  for (size_t width : w) dashes.push_back(std::string(width, '-'));
+  const std::string rule = line(dashes);
+  out += fmt::format("    Section: {}\n", section_name);
+  out += rule;
+  out += line(header);
+  out += rule;
+  for (const auto& row : cells) out += line(row);
+  out += rule;
+  out += "\n";
+}
+
+namespace {
 
 std::string csvField(std::string_view s) {
   std::string out = "\"";
@@ -44,10 +71,19 @@ std::vector<ReportRow> reportRows(const ReportSpec& spec) {
   return rows;
 }
 
-std::string formatNumber(double v) {
+std::vector<std::pair<size_t, size_t>> sectionSpans(const std::vector<ReportRow>& rows) {
+  std::vector<std::pair<size_t, size_t>> spans;
+  for (size_t i = 0, j = 0; i < rows.size(); i = j) {
+    while (j < rows.size() && rows[j].section_name == rows[i].section_name) ++j;
+    spans.emplace_back(i, j);
+  }
+  return spans;
+}
+
+std::string formatNumber(double v, bool always_decimals) {
   if (std::isnan(v) || std::isinf(v)) return "n/a";
   // Counter sums are exact integers; an average or a rate keeps 2 decimals.
-  const bool integral = std::fabs(v - std::round(v)) < 1e-6;
+  const bool integral = !always_decimals && std::fabs(v - std::round(v)) < 1e-6;
   std::string digits = integral ? fmt::format("{:.0f}", std::round(v)) : fmt::format("{:.2f}", v);
   if (digits == "-0" || digits == "-0.00") digits = digits.substr(1);
   size_t start = digits[0] == '-' ? 1 : 0;
@@ -126,31 +162,14 @@ std::string formatConsole(const ProfileRun& run, const ReportSpec& spec) {
     out += fmt::format("  {} {}x{}, Context {}, Stream {}, Device {}, CC {}\n", k.name,
                        formatDim3(k.grid), formatDim3(k.block), k.context, k.stream, k.device,
                        ccText(dev));
-    size_t i = 0;
-    while (i < rows.size()) {
-      size_t j = i;
-      while (j < rows.size() && rows[j].section_name == rows[i].section_name) ++j;
-      // Column widths fit the header and every cell, as ncu sizes them.
-      std::vector<std::array<std::string, 3>> cells;
-      size_t w[3] = {11, 11, 12};  // "Metric Name", "Metric Unit", "Metric Value"
+    for (const auto& [i, j] : sectionSpans(rows)) {
+      std::vector<std::vector<std::string>> cells;
       for (size_t r = i; r < j; ++r) {
         std::optional<double> v = metrics.value(rows[r].metric);
         Scaled s = v ? scaleForConsole(*v, rows[r].unit) : Scaled{0, baseUnitName(rows[r].unit)};
         cells.push_back({rows[r].label, s.unit, v ? formatNumber(s.value) : "n/a"});
-        for (int c = 0; c < 3; ++c) w[c] = std::max(w[c], cells.back()[c].size());
       }
-      std::string rule = fmt::format("    {} {} {}\n", std::string(w[0], '-'),
-                                     std::string(w[1], '-'), std::string(w[2], '-'));
-      out += fmt::format("    Section: {}\n", rows[i].section_name);
-      out += rule;
-      out += fmt::format("    {:<{}} {:>{}} {:>{}}\n", "Metric Name", w[0], "Metric Unit", w[1],
-                         "Metric Value", w[2]);
-      out += rule;
-      for (const auto& c : cells)
-        out += fmt::format("    {:<{}} {:>{}} {:>{}}\n", c[0], w[0], c[1], w[1], c[2], w[2]);
-      out += rule;
-      out += "\n";
-      i = j;
+      appendSectionTable(out, rows[i].section_name, {"Metric Name", "Metric Unit", "Metric Value"}, cells);
     }
   }
   return out;

@@ -90,6 +90,11 @@ Status validateOptions(KernelsOptions& o) {
     return InvalidInput("--cache-control: expected all or none, got '" + o.cache_control + "'");
   if (o.clock_control != "base" && o.clock_control != "none")
     return InvalidInput("--clock-control: expected base or none, got '" + o.clock_control + "'");
+  if (o.print_summary != "none" && o.print_summary != "per-kernel")
+    return InvalidInput("--print-summary: expected none or per-kernel, got '" + o.print_summary +
+                        "' (ncu's per-gpu and per-nvtx are not supported)");
+  if (o.print_summary == "per-kernel" && o.format != OutputFormat::kConsole)
+    return InvalidInput("--print-summary per-kernel: console output only (--csv and --json list every launch)");
   if (o.command.empty()) return InvalidInput("kernels: no command given (gpuscope kernels -- CMD ARGS)");
   return OkStatus();
 }

@@ -24,6 +24,7 @@ struct KernelsOptions {
   std::string cache_control = "all";  // all | none
   std::string clock_control = "base";  // base | none
   OutputFormat format = OutputFormat::kConsole;
+  std::string print_summary = "none";  // none | per-kernel (ncu's --print-summary; console only)
   std::string output;  // empty: stdout
   bool force = false;
   bool quiet = false;

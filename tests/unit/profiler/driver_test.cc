@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <utility>
 
 #include "profiler/driver.h"
 
@@ -134,21 +135,40 @@ TEST(RunKernels, NoGpuIsExit3AndWritesNothing) {
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 
+// `gpuscope ARGS 2>&1` as a user runs it: exit status and output.
+std::pair<int, std::string> runCli(const std::string& args) {
+  std::string cmd = std::string(GPUSCOPE_BINARY) + " " + args + " 2>&1";
+  std::FILE* p = popen(cmd.c_str(), "r");
+  if (!p) return {-1, ""};
+  std::string text;
+  char buf[512];
+  while (std::fgets(buf, sizeof(buf), p)) text += buf;
+  int status = pclose(p);
+  return {WEXITSTATUS(status), text};
+}
+
 // The CLI as a user runs it: `gpuscope kernels -- true` on a machine without
 // a GPU exits 3 with one line on stderr.
 TEST(KernelsCli, NoGpuExit3) {
   if (hasCudaDriver()) GTEST_SKIP() << "SKIPPED: a CUDA driver is present";
   if (!std::filesystem::exists(GPUSCOPE_BINARY)) GTEST_SKIP() << "SKIPPED: gpuscope binary not built";
-  std::string cmd = std::string(GPUSCOPE_BINARY) + " kernels -- true 2>&1";
-  std::FILE* p = popen(cmd.c_str(), "r");
-  ASSERT_NE(p, nullptr);
-  std::string text;
-  char buf[512];
-  while (std::fgets(buf, sizeof(buf), p)) text += buf;
-  int status = pclose(p);
-  EXPECT_EQ(WEXITSTATUS(status), 3);
+  auto [rc, text] = runCli("kernels -- true");
+  EXPECT_EQ(rc, 3);
   EXPECT_TRUE(text.starts_with("gpuscope: error: ")) << text;
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+}
+
+// --set and --print-summary reach the checks from the command line (exit 2,
+// one line, before any GPU is looked for).
+TEST(KernelsCli, BadSetAndSummaryExit2) {
+  if (!std::filesystem::exists(GPUSCOPE_BINARY)) GTEST_SKIP() << "SKIPPED: gpuscope binary not built";
+  for (const char* args : {"kernels --set everything -- true", "kernels --print-summary per-gpu -- true",
+                           "kernels --print-summary per-kernel --csv -- true"}) {
+    auto [rc, text] = runCli(args);
+    EXPECT_EQ(rc, 2) << args;
+    EXPECT_TRUE(text.starts_with("gpuscope: error: --")) << text;
+    EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
+  }
 }
 
 }  // namespace

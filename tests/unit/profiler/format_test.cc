@@ -121,6 +121,38 @@ TEST(FormatConsole, MissingMetricPrintsNa) {
   EXPECT_EQ(l[6], "    DRAM Frequency                   hz          n/a");
 }
 
+// ncu's --print-summary per-kernel layout (ncu 2025 output: "NAME (grid)x(block), Device 0, CC M.m,
+// Invocations N", then Minimum / Maximum / Average with two decimals), on launches grouped by name,
+// grid and block: saxpy twice (70 and 72 us), a one-block kernel once without a DRAM count.
+TEST(FormatConsoleSummary, PerKernelMinimumMaximumAverage) {
+  ProfileRun run;
+  run.devices.push_back(h100());
+  for (double ns : {70000.0, 72000.0}) {
+    KernelRecord k = saxpy();
+    k.counters = {{"gpu__time_duration.sum", ns}, {"dram__bytes_read.sum", 134217728}};
+    run.kernels.push_back(k);
+  }
+  KernelRecord one = saxpy();
+  one.name = "reduce(const float *, float *)";
+  one.grid[0] = 1;
+  one.counters = {{"gpu__time_duration.sum", 3000}};
+  run.kernels.insert(run.kernels.begin() + 1, one);  // between the two saxpy launches
+  ReportSpec spec{{}, {"gpu__time_duration.sum", "dram__bytes_read.sum"}};
+  std::vector<std::string> l = lines(formatConsoleSummary(run, spec));
+  ASSERT_EQ(l.size(), 1u + 2u * 9u);  // per kernel: its line, the section's 7 lines, an empty line
+  EXPECT_EQ(l[0], "[809] saxpy@127.0.0.1");
+  EXPECT_EQ(l[1], "  saxpy(int, float, const float *, float *) (65536, 1, 1)x(256, 1, 1), Device 0, CC 9.0, Invocations 2");
+  EXPECT_EQ(l[2], "    Section: Command line profiler metrics");
+  EXPECT_EQ(l[3], "    ---------------------- ----------- ------- ------- -------");
+  EXPECT_EQ(l[4], "    Metric Name            Metric Unit Minimum Maximum Average");
+  EXPECT_EQ(l[6], "    gpu__time_duration.sum          us   70.00   72.00   71.00");
+  EXPECT_EQ(l[7], "    dram__bytes_read.sum         Mbyte  134.22  134.22  134.22");
+  EXPECT_EQ(l[9], "");
+  EXPECT_EQ(l[10], "  reduce(const float *, float *) (1, 1, 1)x(256, 1, 1), Device 0, CC 9.0, Invocations 1");
+  EXPECT_EQ(l[15], "    gpu__time_duration.sum          us    3.00    3.00    3.00");
+  EXPECT_EQ(l[16], "    dram__bytes_read.sum          byte     n/a     n/a     n/a");
+}
+
 TEST(FormatCsv, MatchesNcuCsvRow) {
   ReportSpec spec{{findSection("SpeedOfLight")}, {"gpu__time_duration.sum"}};
   std::vector<std::string> l = lines(formatCsv(saxpyRun(), spec));

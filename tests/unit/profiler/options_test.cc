@@ -41,6 +41,20 @@ TEST(KernelsOptions, SetsExpandToNcusSectionsAndSectionAddsToThem) {
   EXPECT_TRUE(setSections("Full").empty());  // ncu's set names are lower case
 }
 
+TEST(KernelsOptions, PrintSummaryIsPerKernelOnTheConsole) {
+  KernelsOptions o = withCommand();
+  o.print_summary = "per-kernel";
+  EXPECT_TRUE(validateOptions(o).ok());
+  o.format = OutputFormat::kCsv;
+  EXPECT_EQ(validateOptions(o).message(),
+            "--print-summary per-kernel: console output only (--csv and --json list every launch)");
+  o = withCommand();
+  o.print_summary = "per-gpu";
+  Status s = validateOptions(o);
+  EXPECT_EQ(s.exitCode(), 2);
+  EXPECT_NE(s.message().find("per-gpu"), std::string::npos);
+}
+
 TEST(KernelsOptions, UnknownSetIsBadInput) {
   KernelsOptions o = withCommand();
   o.set = "everything";
