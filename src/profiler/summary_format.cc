@@ -43,11 +43,11 @@ std::vector<KernelGroup> groupLaunches(const ProfileRun& run) {
 }
 
 // Label, unit and the three values of one row over a group's launches.
-std::vector<std::string> summaryCells(const ProfileRun& run, const KernelGroup& g, const ReportRow& row) {
+std::vector<std::string> summaryCells(const std::vector<KernelMetrics>& launches, const ReportRow& row) {
   double lo = 0, hi = 0, sum = 0;
   size_t n = 0;
-  for (const KernelRecord* k : g.launches) {
-    std::optional<double> v = KernelMetrics(*k, deviceFor(run, *k)).value(row.metric);
+  for (const KernelMetrics& m : launches) {
+    std::optional<double> v = m.value(row.metric);
     if (!v || std::isnan(*v)) continue;
     lo = n ? std::min(lo, *v) : *v;
     hi = n ? std::max(hi, *v) : *v;
@@ -76,9 +76,13 @@ std::string formatConsoleSummary(const ProfileRun& run, const ReportSpec& spec) 
     }
     out += fmt::format("  {} {}x{}, Device {}, CC {}, Invocations {}\n", k.name, formatDim3(k.grid),
                        formatDim3(k.block), k.device, ccText(deviceFor(run, k)), g.launches.size());
+    // Each launch's values once (its occupancy is computed on construction).
+    std::vector<KernelMetrics> launches;
+    launches.reserve(g.launches.size());
+    for (const KernelRecord* l : g.launches) launches.emplace_back(*l, deviceFor(run, *l));
     for (const auto& [i, j] : sectionSpans(rows)) {
       std::vector<std::vector<std::string>> cells;
-      for (size_t r = i; r < j; ++r) cells.push_back(summaryCells(run, g, rows[r]));
+      for (size_t r = i; r < j; ++r) cells.push_back(summaryCells(launches, rows[r]));
       appendSectionTable(out, rows[i].section_name, {"Metric Name", "Metric Unit", "Minimum", "Maximum", "Average"},
                          cells);
     }

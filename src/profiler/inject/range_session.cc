@@ -32,66 +32,24 @@ Failure fail(const char* what, CUptiResult r) {
   return {"internal", std::string(what) + " failed: " + cuptiErrorText(r)};
 }
 
-void deleteHost(CUpti_Profiler_Host_Object*& host) {
-  if (!host) return;
-  auto p = GS_CUPTI_PARAMS(CUpti_Profiler_Host_Deinitialize_Params);
-  p.pHostObject = host;
-  cuptiProfilerHostDeinitialize(&p);
-  host = nullptr;
-}
-
 }  // namespace
 
 RangeSession::~RangeSession() { close(); }
 
-Failure RangeSession::newHost(CUpti_Profiler_Host_Object** host) {
-  auto p = GS_CUPTI_PARAMS(CUpti_Profiler_Host_Initialize_Params);
-  p.profilerType = CUPTI_PROFILER_TYPE_RANGE_PROFILER;
-  p.pChipName = chip_.c_str();
-  p.pCounterAvailabilityImage = availability_.data();
-  if (CUptiResult r = cuptiProfilerHostInitialize(&p); r != CUPTI_SUCCESS) return fail("cuptiProfilerHostInitialize", r);
-  *host = p.pHostObject;
-  return {};
-}
-
-Failure RangeSession::configure(const std::vector<const char*>& metrics, CUpti_Profiler_Host_Object** host,
-                                std::vector<uint8_t>& config, size_t& passes, bool* rejected) {
-  if (Failure f = newHost(host); !f.ok()) return f;
-  auto add = GS_CUPTI_PARAMS(CUpti_Profiler_Host_ConfigAddMetrics_Params);
-  add.pHostObject = *host;
-  add.ppMetricNames = const_cast<const char**>(metrics.data());
-  add.numMetrics = metrics.size();
-  if (CUptiResult r = cuptiProfilerHostConfigAddMetrics(&add); r != CUPTI_SUCCESS) {
-    if (rejected) *rejected = true;
-    return fail("cuptiProfilerHostConfigAddMetrics", r);
-  }
-  auto size = GS_CUPTI_PARAMS(CUpti_Profiler_Host_GetConfigImageSize_Params);
-  size.pHostObject = *host;
-  if (CUptiResult r = cuptiProfilerHostGetConfigImageSize(&size); r != CUPTI_SUCCESS)
-    return fail("cuptiProfilerHostGetConfigImageSize", r);
-  config.assign(size.configImageSize, 0);
-  auto image = GS_CUPTI_PARAMS(CUpti_Profiler_Host_GetConfigImage_Params);
-  image.pHostObject = *host;
-  image.configImageSize = config.size();
-  image.pConfigImage = config.data();
-  if (CUptiResult r = cuptiProfilerHostGetConfigImage(&image); r != CUPTI_SUCCESS)
-    return fail("cuptiProfilerHostGetConfigImage", r);
-  auto count = GS_CUPTI_PARAMS(CUpti_Profiler_Host_GetNumOfPasses_Params);
-  count.configImageSize = config.size();
-  count.pConfigImage = config.data();
-  passes = cuptiProfilerHostGetNumOfPasses(&count) == CUPTI_SUCCESS ? count.numOfPasses : 0;
-  return {};
+Failure RangeSession::configure(const std::vector<const char*>& metrics, HostConfig& out, bool* rejected) {
+  const HostStep step = buildHostConfig(chip_.c_str(), availability_.data(), metrics, out);
+  if (!step.call) return {};
+  if (rejected) *rejected = step.metrics_rejected;
+  return fail(step.call, step.result);
 }
 
 size_t RangeSession::probePasses(const std::vector<size_t>& index) {
   std::vector<const char*> names;
   for (size_t i : index) names.push_back(metrics_[i]);
-  CUpti_Profiler_Host_Object* host = nullptr;
-  std::vector<uint8_t> config;
-  size_t passes = 0;
-  const bool ok = configure(names, &host, config, passes).ok();
-  deleteHost(host);
-  return ok ? passes : 0;
+  HostConfig probe;
+  const bool ok = configure(names, probe).ok();
+  releaseHost(probe.host);
+  return ok ? probe.passes : 0;
 }
 
 // The metrics CUPTI rejects on this chip (positions): a fresh host object
@@ -101,13 +59,11 @@ std::vector<size_t> RangeSession::rejectedMetrics(bool* aborted) {
   std::vector<size_t> bad;
   *aborted = false;
   for (size_t i = 0; i < metrics_.size(); ++i) {
-    CUpti_Profiler_Host_Object* host = nullptr;
-    std::vector<uint8_t> config;
-    size_t passes = 0;
+    HostConfig probe;
     bool rejected = false;
-    (void)configure({metrics_[i]}, &host, config, passes, &rejected);
-    const bool no_host = host == nullptr;
-    deleteHost(host);
+    (void)configure({metrics_[i]}, probe, &rejected);
+    const bool no_host = probe.host == nullptr;
+    releaseHost(probe.host);
     if (rejected) {
       bad.push_back(i);
     } else if (no_host) {
@@ -170,7 +126,6 @@ Failure RangeSession::open(CUcontext ctx, uint32_t device_index, const std::vect
   bool rejected = false;
   Failure f = configureInOrder(accepted, &rejected);
   if (rejected) {
-    deleteHost(config_.host);
     if (f = dropRejectedMetrics(f, accepted); !f.ok()) {
       close();
       return f;
@@ -178,7 +133,7 @@ Failure RangeSession::open(CUcontext ctx, uint32_t device_index, const std::vect
     f = configureInOrder(accepted, nullptr);
   }
   if (!f.ok()) return f;
-  if (order_by_pass && config_.passes > 1) {
+  if (order_by_pass && config_.host.passes > 1) {
     // groupByPass works on positions 0..n-1 of `accepted`.
     auto positions = [&accepted](const std::vector<size_t>& g) {
       std::vector<size_t> out;
@@ -192,13 +147,11 @@ Failure RangeSession::open(CUcontext ctx, uint32_t device_index, const std::vect
       // profiler then counts them in its first pass (pass_groups.h).
       std::vector<size_t> order = positions(split[1]);
       for (size_t i : positions(split[0])) order.push_back(i);
-      deleteHost(config_.host);
       if (f = configureInOrder(order, nullptr); f.ok()) {
         one_pass_metrics_ = split[1].size();
       } else {
         note_ += std::string(note_.empty() ? "" : "; ") + "metrics not ordered by pass (" + f.message +
                  "); a metric's counters may come from different passes";
-        deleteHost(config_.host);
         if (f = configureInOrder(accepted, nullptr); !f.ok()) return f;
       }
     }
@@ -207,10 +160,12 @@ Failure RangeSession::open(CUcontext ctx, uint32_t device_index, const std::vect
 }
 
 Failure RangeSession::configureInOrder(const std::vector<size_t>& order, bool* rejected) {
+  releaseHost(config_.host.host);
+  config_.host = {};
   config_.index = order;
   config_.metrics.clear();
   for (size_t i : order) config_.metrics.push_back(metrics_[i]);
-  return configure(config_.metrics, &config_.host, config_.config, config_.passes, rejected);
+  return configure(config_.metrics, config_.host, rejected);
 }
 
 // Initializes the counter data image and binds it with the config: done
@@ -235,8 +190,8 @@ Failure RangeSession::resetImage() {
     return fail("cuptiRangeProfilerCounterDataImageInitialize", r);
   auto set = GS_CUPTI_PARAMS(CUpti_RangeProfiler_SetConfig_Params);
   set.pRangeProfilerObject = target_;
-  set.configSize = config_.config.size();
-  set.pConfig = config_.config.data();
+  set.configSize = config_.host.image.size();
+  set.pConfig = config_.host.image.data();
   set.counterDataImageSize = config_.counter_data.size();
   set.pCounterDataImage = config_.counter_data.data();
   set.range = CUPTI_AutoRange;
@@ -287,7 +242,7 @@ Failure RangeSession::evaluate(std::vector<double>& values) {
     return {"internal", "the range profiler recorded no range for the kernel"};
   std::vector<double> ordered(config_.metrics.size(), 0.0);
   auto eval = GS_CUPTI_PARAMS(CUpti_Profiler_Host_EvaluateToGpuValues_Params);
-  eval.pHostObject = config_.host;
+  eval.pHostObject = config_.host.host;
   eval.pCounterDataImage = config_.counter_data.data();
   eval.counterDataImageSize = config_.counter_data.size();
   // The newest range: the image is reset after every kernel, so this is 0,
@@ -332,7 +287,7 @@ Failure RangeSession::reenable() {
 
 void RangeSession::close() {
   disableTarget();
-  deleteHost(config_.host);
+  releaseHost(config_.host.host);
   config_ = {};
 }
 

@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include "inject/host_config.h"
+
 namespace gpuscope::profiler::inject {
 
 // A failure with the kind the parent maps to an exit code ("permission",
@@ -54,7 +56,7 @@ class RangeSession {
   Failure rearm();
   void close();
 
-  size_t passes() const { return config_.passes; }
+  size_t passes() const { return config_.host.passes; }
   // How many metrics were put first as fitting one pass (0: list order).
   size_t onePassMetrics() const { return one_pass_metrics_; }
   // Metrics left out on this chip, or why the metrics kept their list order
@@ -64,26 +66,23 @@ class RangeSession {
 
  private:
   // The configuration: its metrics in configuration order (index: their
-  // positions in open()'s list), host object, config image and counter data
-  // image.
+  // positions in open()'s list), host object, config image and passes, and
+  // the counter data image.
   struct Config {
     std::vector<size_t> index;
     std::vector<const char*> metrics;
-    CUpti_Profiler_Host_Object* host = nullptr;
-    std::vector<uint8_t> config;
+    HostConfig host;
     std::vector<uint8_t> counter_data;
-    size_t passes = 0;
   };
-  Failure newHost(CUpti_Profiler_Host_Object** host);
-  // Host object and config image for `metrics`; the passes they need.
-  // *rejected is set when CUPTI refuses the metric list itself.
-  Failure configure(const std::vector<const char*>& metrics, CUpti_Profiler_Host_Object** host,
-                    std::vector<uint8_t>& config, size_t& passes, bool* rejected = nullptr);
+  // Host object and config image for `metrics` (host_config.h) on this
+  // chip. *rejected is set when CUPTI refuses the metric list itself.
+  Failure configure(const std::vector<const char*>& metrics, HostConfig& out, bool* rejected = nullptr);
   // Passes a configuration of these metrics (positions) needs; 0 if none.
   size_t probePasses(const std::vector<size_t>& index);
   std::vector<size_t> rejectedMetrics(bool* aborted);
   Failure dropRejectedMetrics(const Failure& failed, std::vector<size_t>& accepted);
-  // config_ = the metrics at these positions, in this order.
+  // config_ = the metrics at these positions, in this order (the previous
+  // host object released).
   Failure configureInOrder(const std::vector<size_t>& order, bool* rejected);
   // (Disable +) Enable a profiler object and bind the configuration.
   Failure reenable();
@@ -102,16 +101,6 @@ class RangeSession {
   bool user_replay_ = false;
   std::string note_;
 };
-
-// A zeroed CUPTI parameter struct with its structSize set (every field the
-// caller does not set stays 0/NULL, as CUPTI requires for pPriv).
-template <typename T>
-T params(size_t struct_size) {
-  T p{};
-  p.structSize = struct_size;
-  return p;
-}
-#define GS_CUPTI_PARAMS(T) ::gpuscope::profiler::inject::params<T>(T##_STRUCT_SIZE)
 
 // CUPTI's name for a result code ("CUPTI_ERROR_INSUFFICIENT_PRIVILEGES").
 std::string cuptiErrorText(int result);

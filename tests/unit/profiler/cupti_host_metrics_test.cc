@@ -17,7 +17,7 @@
 #include "profiler/sections.h"
 
 #ifdef GPUSCOPE_HAVE_CUPTI_HOST
-#include <cupti_profiler_host.h>
+#include "profiler/inject/host_config.h"
 #endif
 
 namespace gpuscope::profiler {
@@ -25,38 +25,12 @@ namespace {
 
 #ifdef GPUSCOPE_HAVE_CUPTI_HOST
 // The passes a configuration of `metrics` needs on `chip`; 0 when CUPTI
-// rejects the list (or the chip).
+// rejects the list (or the chip). The injection's own configuration code.
 size_t passesOn(const char* chip, const std::vector<const char*>& metrics) {
-  CUpti_Profiler_Host_Initialize_Params init{CUpti_Profiler_Host_Initialize_Params_STRUCT_SIZE};
-  init.profilerType = CUPTI_PROFILER_TYPE_RANGE_PROFILER;
-  init.pChipName = chip;
-  if (cuptiProfilerHostInitialize(&init) != CUPTI_SUCCESS) return 0;
-  size_t passes = 0;
-  CUpti_Profiler_Host_ConfigAddMetrics_Params add{CUpti_Profiler_Host_ConfigAddMetrics_Params_STRUCT_SIZE};
-  add.pHostObject = init.pHostObject;
-  add.ppMetricNames = const_cast<const char**>(metrics.data());
-  add.numMetrics = metrics.size();
-  if (cuptiProfilerHostConfigAddMetrics(&add) == CUPTI_SUCCESS) {
-    CUpti_Profiler_Host_GetConfigImageSize_Params size{CUpti_Profiler_Host_GetConfigImageSize_Params_STRUCT_SIZE};
-    size.pHostObject = init.pHostObject;
-    if (cuptiProfilerHostGetConfigImageSize(&size) == CUPTI_SUCCESS) {
-      std::vector<uint8_t> image(size.configImageSize);
-      CUpti_Profiler_Host_GetConfigImage_Params get{CUpti_Profiler_Host_GetConfigImage_Params_STRUCT_SIZE};
-      get.pHostObject = init.pHostObject;
-      get.configImageSize = image.size();
-      get.pConfigImage = image.data();
-      CUpti_Profiler_Host_GetNumOfPasses_Params count{CUpti_Profiler_Host_GetNumOfPasses_Params_STRUCT_SIZE};
-      count.configImageSize = image.size();
-      count.pConfigImage = image.data();
-      if (cuptiProfilerHostGetConfigImage(&get) == CUPTI_SUCCESS &&
-          cuptiProfilerHostGetNumOfPasses(&count) == CUPTI_SUCCESS)
-        passes = count.numOfPasses;
-    }
-  }
-  CUpti_Profiler_Host_Deinitialize_Params done{CUpti_Profiler_Host_Deinitialize_Params_STRUCT_SIZE};
-  done.pHostObject = init.pHostObject;
-  cuptiProfilerHostDeinitialize(&done);
-  return passes;
+  inject::HostConfig config;
+  const inject::HostStep step = inject::buildHostConfig(chip, nullptr, metrics, config);
+  inject::releaseHost(config.host);
+  return step.call ? 0 : config.passes;
 }
 
 // The CUPTI metrics of every section, as `gpuscope kernels` configures them.
