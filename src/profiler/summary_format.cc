@@ -9,7 +9,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <optional>
+#include <string_view>
 #include <tuple>
 
 #include "profiler/evaluate.h"
@@ -23,22 +25,22 @@ struct KernelGroup {
   std::vector<const KernelRecord*> launches;
 };
 
-// Launches grouped by process, name, grid, block and device, in order of
-// first appearance.
+// Launches grouped by process, name, grid, block and device. Blocks come in
+// ncu's order: by process, then by kernel name (ncu 2025 prints reduceSum,
+// saxpy, sm90_..., void cutlass::... whatever the launch order), then grid
+// and block.
 std::vector<KernelGroup> groupLaunches(const ProfileRun& run) {
-  std::vector<KernelGroup> groups;
-  auto key = [](const KernelRecord& k) {
-    return std::make_tuple(k.pid, k.name, k.grid[0], k.grid[1], k.grid[2], k.block[0], k.block[1], k.block[2],
-                           k.device);
-  };
+  using Key = std::tuple<int, std::string_view, int64_t, int64_t, int64_t, int64_t, int64_t, int64_t, int>;
+  std::map<Key, KernelGroup> by_key;
   for (const KernelRecord& k : run.kernels) {
-    auto it = std::find_if(groups.begin(), groups.end(), [&](const KernelGroup& g) { return key(*g.first) == key(k); });
-    if (it == groups.end()) {
-      groups.push_back({&k, {}});
-      it = groups.end() - 1;
-    }
-    it->launches.push_back(&k);
+    KernelGroup& g = by_key[Key{k.pid, k.name, k.grid[0], k.grid[1], k.grid[2], k.block[0], k.block[1], k.block[2],
+                                k.device}];
+    if (!g.first) g.first = &k;
+    g.launches.push_back(&k);
   }
+  std::vector<KernelGroup> groups;
+  groups.reserve(by_key.size());
+  for (auto& [key, g] : by_key) groups.push_back(std::move(g));
   return groups;
 }
 

@@ -92,6 +92,13 @@ class CompareTest(unittest.TestCase):
                          "misses, 1 within ncu's own gap between its runs")
         self.assertIn("ncu 2nd run   2/3   gpuscope   1/3   xrun 1", out)
 
+    def test_short_line_says_n_a_without_a_duration(self):
+        # Sections without Duration (e.g. SchedulerStats): no kernel can be called short.
+        regs = [("k(int)", "(1, 1, 1)", [("Launch Statistics", "Registers Per Thread", "register/thread", "16")])]
+        ours = write_csv(self.dir.name, "o.csv", regs)
+        ncu = write_csv(self.dir.name, "n.csv", regs)
+        self.assertIn("SHORT pair: n/a (ncu's CSV has no duration to tell short kernels by)", run("pair", ours, ncu))
+
     def test_without_a_second_run_the_result_line_is_unchanged(self):
         self.assertNotIn("second run", result_line(run("pair", self.ours, self.ncu)))
 

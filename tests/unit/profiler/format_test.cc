@@ -123,7 +123,8 @@ TEST(FormatConsole, MissingMetricPrintsNa) {
 
 // ncu's --print-summary per-kernel layout (ncu 2025 output: "NAME (grid)x(block), Device 0, CC M.m,
 // Invocations N", then Minimum / Maximum / Average with two decimals), on launches grouped by name,
-// grid and block: saxpy twice (70 and 72 us), a one-block kernel once without a DRAM count.
+// grid and block, blocks sorted by name as ncu prints them: saxpy twice (70 and 72 us), a one-block
+// kernel once without a DRAM count, launched between them but named first.
 TEST(FormatConsoleSummary, PerKernelMinimumMaximumAverage) {
   ProfileRun run;
   run.devices.push_back(h100());
@@ -141,16 +142,38 @@ TEST(FormatConsoleSummary, PerKernelMinimumMaximumAverage) {
   std::vector<std::string> l = lines(formatConsoleSummary(run, spec));
   ASSERT_EQ(l.size(), 1u + 2u * 9u);  // per kernel: its line, the section's 7 lines, an empty line
   EXPECT_EQ(l[0], "[809] saxpy@127.0.0.1");
-  EXPECT_EQ(l[1], "  saxpy(int, float, const float *, float *) (65536, 1, 1)x(256, 1, 1), Device 0, CC 9.0, Invocations 2");
+  EXPECT_EQ(l[1], "  reduce(const float *, float *) (1, 1, 1)x(256, 1, 1), Device 0, CC 9.0, Invocations 1");
   EXPECT_EQ(l[2], "    Section: Command line profiler metrics");
   EXPECT_EQ(l[3], "    ---------------------- ----------- ------- ------- -------");
   EXPECT_EQ(l[4], "    Metric Name            Metric Unit Minimum Maximum Average");
-  EXPECT_EQ(l[6], "    gpu__time_duration.sum          us   70.00   72.00   71.00");
-  EXPECT_EQ(l[7], "    dram__bytes_read.sum         Mbyte  134.22  134.22  134.22");
+  EXPECT_EQ(l[6], "    gpu__time_duration.sum          us    3.00    3.00    3.00");
+  EXPECT_EQ(l[7], "    dram__bytes_read.sum          byte     n/a     n/a     n/a");
   EXPECT_EQ(l[9], "");
-  EXPECT_EQ(l[10], "  reduce(const float *, float *) (1, 1, 1)x(256, 1, 1), Device 0, CC 9.0, Invocations 1");
-  EXPECT_EQ(l[15], "    gpu__time_duration.sum          us    3.00    3.00    3.00");
-  EXPECT_EQ(l[16], "    dram__bytes_read.sum          byte     n/a     n/a     n/a");
+  EXPECT_EQ(l[10], "  saxpy(int, float, const float *, float *) (65536, 1, 1)x(256, 1, 1), Device 0, CC 9.0, Invocations 2");
+  EXPECT_EQ(l[15], "    gpu__time_duration.sum          us   70.00   72.00   71.00");
+  EXPECT_EQ(l[16], "    dram__bytes_read.sum         Mbyte  134.22  134.22  134.22");
+}
+
+// Same name, different grids: two blocks, the smaller grid first (ncu: reduceSum (1, 1, 1)
+// before reduceSum (1024, 1, 1)).
+TEST(FormatConsoleSummary, SortsByGridWithinAName) {
+  ProfileRun run;
+  run.devices.push_back(h100());
+  KernelRecord big = saxpy();
+  big.name = "reduceSum(const float *, float *, int)";
+  big.grid[0] = 1024;
+  big.counters = {{"gpu__time_duration.sum", 33000}};
+  KernelRecord small = big;
+  small.grid[0] = 1;
+  small.counters = {{"gpu__time_duration.sum", 3400}};
+  run.kernels = {big, small, big};
+  ReportSpec spec{{}, {"gpu__time_duration.sum"}};
+  std::vector<std::string> l = lines(formatConsoleSummary(run, spec));
+  ASSERT_GE(l.size(), 11u);
+  EXPECT_EQ(l[1].substr(0, 62), "  reduceSum(const float *, float *, int) (1, 1, 1)x(256, 1, 1)");
+  EXPECT_NE(l[1].find("Invocations 1"), std::string::npos);
+  EXPECT_EQ(l[9].substr(0, 65), "  reduceSum(const float *, float *, int) (1024, 1, 1)x(256, 1, 1)");
+  EXPECT_NE(l[9].find("Invocations 2"), std::string::npos);
 }
 
 TEST(FormatCsv, MatchesNcuCsvRow) {
