@@ -43,10 +43,6 @@ void addKernelsCommand(CLI::App& app, Action& action) {
   cmd->add_option("--clock-control", f->o.clock_control,
                   "base: lock GPU clocks to base while profiling; none")
       ->check(CLI::IsMember({"base", "none"}));
-  cmd->add_option("--replay-mode", f->o.replay_mode,
-                  "kernel (default): every pass of a kernel replayed at its launch, memory restored between "
-                  "passes; application: the program runs once per pass, each kernel measured at its own "
-                  "launch (the program must launch the same kernels every run)");
   cmd->add_option("--print-summary", f->o.print_summary,
                   "per-kernel: one block per kernel (name, grid, block) with each metric's minimum, maximum "
                   "and average over its launches, as ncu; none (default): every launch");

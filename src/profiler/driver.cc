@@ -13,7 +13,6 @@
 #include <filesystem>
 
 #include "base/file.h"
-#include "profiler/app_replay.h"
 #include "profiler/collection_plan.h"
 #include "profiler/report_notes.h"
 #include "profiler/environment.h"
@@ -39,7 +38,7 @@ bool isVariable(const char* entry, const char* name) {
 
 bool isOurVariable(const char* entry) {
   for (const char* name : {kEnvDir, kEnvMetrics, kEnvKernelRegex, kEnvLaunchSkip, kEnvLaunchCount,
-                           kEnvCacheControl, kEnvQuiet, kEnvAppState, kEnvAppRun, "CUDA_INJECTION64_PATH"})
+                           kEnvCacheControl, kEnvQuiet, "CUDA_INJECTION64_PATH"})
     if (isVariable(entry, name)) return true;
   return false;
 }
@@ -92,10 +91,6 @@ std::vector<std::string> injectionEnvironment(const KernelsOptions& o, const Pro
   env.push_back(std::string(kEnvLaunchCount) + "=" + std::to_string(o.launch_count));
   env.push_back(std::string(kEnvCacheControl) + "=" + o.cache_control);
   env.push_back(std::string(kEnvQuiet) + "=" + (o.quiet ? "1" : "0"));
-  if (!plan.app_state.empty()) {
-    env.push_back(std::string(kEnvAppState) + "=" + plan.app_state);
-    env.push_back(std::string(kEnvAppRun) + "=" + std::to_string(plan.app_run));
-  }
   return env;
 }
 
@@ -119,7 +114,7 @@ StatusOr<ProfileRun> collectResults(const std::string& dir) {
 
 Status checkRunErrors(const ProfileRun& run) {
   for (const auto& [kind, text] : run.errors) {
-    if (kind == "metric" || kind == "replay") return InvalidInput(text);
+    if (kind == "metric") return InvalidInput(text);
     if (kind == "permission" || kind == "environment") return EnvironmentError(text);
   }
   for (const auto& [kind, text] : run.errors) return InternalError(text);
@@ -139,18 +134,17 @@ std::string renderReport(const ProfileRun& run, const ReportSpec& spec, OutputFo
 namespace {
 
 // One run of the command with the injection library collecting `metrics`
-// into a fresh results folder (RunOutcome: app_replay.h).
-
-// A new private folder in the system's temporary folder.
-StatusOr<std::string> makeTempDir(const char* pattern) {
-  std::string templ = (std::filesystem::temp_directory_path() / pattern).string();
-  if (!mkdtemp(templ.data())) return InternalError("cannot create a temporary folder: " + std::string(std::strerror(errno)));
-  return templ;
-}
+// into a fresh results folder.
+struct RunOutcome {
+  ProfileRun run;
+  int wstatus = 0;
+};
 
 StatusOr<RunOutcome> runOnce(const KernelsOptions& o, const ProfilePlan& plan, const std::string& inject) {
   TempDir results;
-  GS_ASSIGN_OR_RETURN(results.path, makeTempDir("gpuscope-kernels-XXXXXX"));
+  std::string templ = (std::filesystem::temp_directory_path() / "gpuscope-kernels-XXXXXX").string();
+  if (!mkdtemp(templ.data())) return InternalError("cannot create a temporary folder: " + std::string(std::strerror(errno)));
+  results.path = templ;
 
   std::vector<std::string> env = injectionEnvironment(o, plan, inject, results.path, environ);
   std::vector<char*> envp, argv;
@@ -179,18 +173,11 @@ StatusOr<RunOutcome> runOnce(const KernelsOptions& o, const ProfilePlan& plan, c
   return out;
 }
 
-// --replay-mode application (app_replay.h): the kernels' profiler state
-// goes from run to run through a private folder of ours.
-StatusOr<RunOutcome> runApplicationReplay(const KernelsOptions& o, const ProfilePlan& plan,
-                                          const std::string& inject) {
-  TempDir state;
-  GS_ASSIGN_OR_RETURN(state.path, makeTempDir("gpuscope-app-replay-XXXXXX"));
-  return applicationReplay(o.command[0], o.quiet, [&](int64_t r) {
-    ProfilePlan p = plan;
-    p.app_state = state.path;
-    p.app_run = r;
-    return runOnce(o, p, inject);
-  });
+std::string exitWarning(const std::string& command, int wstatus) {
+  if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0)
+    return command + " exited with status " + std::to_string(WEXITSTATUS(wstatus));
+  if (WIFSIGNALED(wstatus)) return command + " was killed by signal " + std::to_string(WTERMSIG(wstatus));
+  return "";
 }
 
 // On only when set to "1" (A/B switches of extra runs, collection_plan.h).
@@ -215,7 +202,7 @@ Status mergeExtraRun(const KernelsOptions& o, ProfileRun& run, RunPurpose purpos
     return OkStatus();
   }
   for (const auto& [kind, text] : outcome->run.errors)
-    if (kind == "metric" || kind == "replay") return InvalidInput(text);
+    if (kind == "metric") return InvalidInput(text);
   const std::string label = purpose == RunPurpose::kSass ? "SASS run" : "timing run";
   for (const auto& [kind, text] : outcome->run.errors) run.warnings.push_back(lost + text);
   for (const std::string& w : outcome->run.warnings) run.warnings.push_back(label + ": " + w);
@@ -244,8 +231,7 @@ Status runKernels(KernelsOptions o) {
   }
   ProfilePlan first = plan;
   first.counters = runs[0].metrics;
-  StatusOr<RunOutcome> main_outcome =
-      o.replay_mode == "application" ? runApplicationReplay(o, first, inject) : runOnce(o, first, inject);
+  StatusOr<RunOutcome> main_outcome = runOnce(o, first, inject);
   // The extra runs only when the first one worked: its errors (permission,
   // unsupported metric) are the run's errors.
   std::vector<StatusOr<RunOutcome>> extra;

@@ -26,10 +26,6 @@ inline constexpr const char* kEnvQuiet = "GPUSCOPE_PROFILER_QUIET";
 // "0": CUPTI's kernel replay even under cache control (the timing run; an
 // A/B switch for the main run).
 inline constexpr const char* kEnvUserReplay = "GPUSCOPE_PROFILER_USER_REPLAY";
-// --replay-mode application: the folder of the kernels' profiler state
-// between runs, and the run's index (0: first pass).
-inline constexpr const char* kEnvAppState = "GPUSCOPE_PROFILER_APP_STATE";
-inline constexpr const char* kEnvAppRun = "GPUSCOPE_PROFILER_APP_RUN";
 inline constexpr const char* kInjectLibraryName = "libgpuscope_profiler_inject.so";
 
 // What a validated set of options asks for: the report rows and the CUPTI
@@ -38,10 +34,6 @@ struct ProfilePlan {
   ReportSpec spec;
   std::vector<std::string> counters;
   bool kernel_replay = false;  // the timing run (collection_plan.h)
-  // Application replay: the state folder (empty: not application replay)
-  // and which run of the program this is.
-  std::string app_state;
-  int64_t app_run = 0;
 };
 StatusOr<ProfilePlan> planProfile(KernelsOptions& options);
 
@@ -55,7 +47,7 @@ std::vector<std::string> injectionEnvironment(const KernelsOptions& options,
 
 // Reads every result file in `dir` (sorted by name) into one run, then maps
 // the errors the injected processes reported to a Status (permission and
-// environment: exit 3; metric and replay: exit 2).
+// environment: exit 3; metric: exit 2).
 StatusOr<ProfileRun> collectResults(const std::string& dir);
 Status checkRunErrors(const ProfileRun& run);
 

@@ -90,9 +90,6 @@ Status validateOptions(KernelsOptions& o) {
     return InvalidInput("--cache-control: expected all or none, got '" + o.cache_control + "'");
   if (o.clock_control != "base" && o.clock_control != "none")
     return InvalidInput("--clock-control: expected base or none, got '" + o.clock_control + "'");
-  if (o.replay_mode != "kernel" && o.replay_mode != "application")
-    return InvalidInput("--replay-mode: expected kernel or application, got '" + o.replay_mode +
-                        "' (ncu's range and app-range are not supported)");
   if (o.print_summary != "none" && o.print_summary != "per-kernel")
     return InvalidInput("--print-summary: expected none or per-kernel, got '" + o.print_summary +
                         "' (ncu's per-gpu and per-nvtx are not supported)");

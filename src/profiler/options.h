@@ -23,7 +23,6 @@ struct KernelsOptions {
   int64_t launch_count = -1;          // matching launches to profile (-1: all)
   std::string cache_control = "all";  // all | none
   std::string clock_control = "base";  // base | none
-  std::string replay_mode = "kernel";  // kernel | application (ncu's --replay-mode)
   OutputFormat format = OutputFormat::kConsole;
   std::string print_summary = "none";  // none | per-kernel (ncu's --print-summary; console only)
   std::string output;  // empty: stdout

@@ -70,16 +70,8 @@ struct ProfileRun {
   std::vector<KernelRecord> kernels;
   std::vector<std::string> warnings;
   // Failures the injected processes reported, by kind: "permission",
-  // "metric", "environment", "replay" (application replay: the program
-  // launched different kernels in another run), "internal".
+  // "metric", "environment", "internal".
   std::vector<std::pair<std::string, std::string>> errors;
-  // Application replay: the kernels of this run that still have passes to
-  // collect in the next run (their ordinal, and the passes each needs).
-  struct PendingPass {
-    int64_t seq = 0;
-    int passes = 0;
-  };
-  std::vector<PendingPass> pending;
 
   const DeviceInfo* device(int pid, int ordinal) const {
     for (const auto& d : devices)

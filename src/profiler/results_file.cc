@@ -162,11 +162,6 @@ Status parseResults(std::string_view text, const std::string& path, ProfileRun& 
       if (f[2] != "shared_mem_config_size")
         return lp.error("unknown launch attribute '" + std::string(f[2]) + "'");
       late_smem.emplace_back(seq, v);
-    } else if (kind == "pending") {
-      ProfileRun::PendingPass pp;
-      if (f.size() != 3 || !lp.integer(f[1], pp.seq) || !lp.integer(f[2], pp.passes))
-        return lp.error("expected 'pending seq passes'");
-      run.pending.push_back(pp);
     } else if (kind == "warning") {
       if (f.size() != 2) return lp.error("expected 'warning text'");
       run.warnings.push_back(unescape(f[1]));

@@ -14,10 +14,8 @@
 //   metric <seq> <name> <value>                      a counter of kernel <seq>
 //   launch <seq> shared_mem_config_size <bytes>      driver's carveout for kernel
 //          <seq> (activity record; may come after later kernels' lines)
-//   pending <seq> <passes>    application replay: kernel <seq> has passes
-//          left for the next run of the program (it needs <passes> in all)
 //   warning <text>
-//   error <kind> <text>       kind: permission | metric | environment | replay | internal
+//   error <kind> <text>       kind: permission | metric | environment | internal
 // The writer appends and flushes per kernel, so a crash of the profiled
 // program keeps the kernels profiled so far.
 #pragma once

@@ -52,18 +52,14 @@ ContextState* contextFor(CUcontext ctx) {
   // counts do not depend on the cache state that user replay exists for
   // (Settings::sass_split). Mixed lists count SASS metrics under user replay
   // (right since H200 run V, launch_activity.h).
-  // Application replay (--replay-mode application): no replay inside the
-  // process at all; the application's own launch is the pass.
   const bool only_sass = g_settings.sass_split && collectionKind(g_settings.metrics) == CollectionKind::kSassOnly;
-  const bool app_replay = g_settings.appReplay();
-  const bool want_user_replay = !app_replay && g_settings.flush_caches && g_settings.user_replay && !only_sass;
+  const bool want_user_replay = g_settings.flush_caches && g_settings.user_replay && !only_sass;
   const bool user_replay = want_user_replay && checkpointApi().ok();
   if (want_user_replay && !user_replay)
     writeLine("warning\tcache control: " + escape(checkpointApi().error) +
               "; caches flushed before the first pass only (kernel replay)");
-  const Replay replay = app_replay ? Replay::kApplication : user_replay ? Replay::kUser : Replay::kKernel;
   const auto t0 = std::chrono::steady_clock::now();
-  if (Failure f = st.session->open(ctx, st.device, g_settings.metrics, g_settings.optional, replay,
+  if (Failure f = st.session->open(ctx, st.device, g_settings.metrics, g_settings.optional, user_replay,
                                    g_settings.pass_order); !f.ok()) {
     st.failed = true;
     reportFailure(f);
@@ -101,8 +97,7 @@ bool fallBackToKernelReplay(CUcontext ctx, ContextState& st) {
   // before the new one is enabled.
   st.session.reset();
   st.session = std::make_unique<RangeSession>();
-  if (Failure r = st.session->open(ctx, st.device, g_settings.metrics, g_settings.optional, Replay::kKernel);
-      !r.ok()) {
+  if (Failure r = st.session->open(ctx, st.device, g_settings.metrics, g_settings.optional, false); !r.ok()) {
     st.failed = true;
     reportFailure(r);
     return false;

@@ -98,36 +98,6 @@ void onLaunchEnter(const CUpti_CallbackData* cb, CUpti_CallbackId cbid) {
     appendField(line, std::to_string(v));
   appendField(line, escape(mangled) + "\t" + escape(name));
 
-  if (st->session->applicationReplay()) {
-    if (!ownsAppReplay()) {
-      writeLine("warning\tapplication replay profiles one process per run (the first to launch a matching "
-                "kernel); another process of the program ran unprofiled");
-      g_disabled = true;
-      return;
-    }
-    // One pass around the application's own launch; the launch's identity
-    // must be the same in every run (ncu's --app-replay-match grid).
-    std::string key = std::string(mangled) + " (" + std::to_string(l.grid[0]) + ", " + std::to_string(l.grid[1]) +
-                      ", " + std::to_string(l.grid[2]) + ")x(" + std::to_string(l.block[0]) + ", " +
-                      std::to_string(l.block[1]) + ", " + std::to_string(l.block[2]) + ")";
-    Failure f = beginAppPass(*st, seq, key);
-    if (f.ok() && g_settings.flush_caches) {
-      stageTouch(*st, l);
-      flushCaches(*st, launchStream(l));
-    }
-    if (f.ok()) f = st->session->start();
-    if (!f.ok()) {
-      reportFailure(f);  // a run that misses a kernel's pass cannot be completed
-      return;
-    }
-    ++g_profiled;
-    if (!g_settings.quiet)
-      std::fprintf(stderr, "gpuscope: profiling \"%s\" - %lld: pass %lld of %zu\n", name.c_str(), seq,
-                   g_settings.app_run + 1, passes);
-    t_pending = {st, std::move(line), seq, launchStream(l), std::move(key)};
-    t_active = true;
-    return;
-  }
   if (st->session->userReplay()) {
     ++g_profiled;
     if (!g_settings.quiet)
@@ -141,7 +111,7 @@ void onLaunchEnter(const CUpti_CallbackData* cb, CUpti_CallbackId cbid) {
     t_nested = 0;
     if (f.ok() || st->replayed_ok) {
       st->replayed_ok = st->replayed_ok || f.ok();
-      completeKernel({st, std::move(line), seq, nullptr, {}}, f, values);
+      completeKernel({st, std::move(line), seq}, f, values);
       // The application's launch now runs unprofiled; its activity record
       // (if enabled here, until its exit) gives the shared memory config.
       if (g_settings.activity == Settings::Activity::kLaunch && setLaunchActivity(true)) {
@@ -170,7 +140,7 @@ void onLaunchEnter(const CUpti_CallbackData* cb, CUpti_CallbackId cbid) {
   if (!g_settings.quiet)
     std::fprintf(stderr, "gpuscope: profiling \"%s\" - %lld: %zu pass%s\n", name.c_str(), seq,
                  st->session->passes(), st->session->passes() == 1 ? "" : "es");
-  t_pending = {st, std::move(line), seq, nullptr, {}};
+  t_pending = {st, std::move(line), seq};
   t_active = true;
 }
 
@@ -184,17 +154,6 @@ void onLaunchExit() {
   t_pending = {};
   if (!p.state) return;
   std::vector<double> values;
-  if (p.state->session->applicationReplay()) {
-    bool complete = false;
-    if (Failure f = endAppPass(p, values, complete); !f.ok()) {
-      reportFailure(f);
-    } else if (complete) {
-      completeKernel(p, f, values);
-    } else {
-      writeLine("pending\t" + std::to_string(p.seq) + "\t" + std::to_string(p.state->session->passes()));
-    }
-    return;
-  }
   Failure f = p.state->session->finish(values);
   completeKernel(p, f, values);
 }
@@ -287,13 +246,6 @@ extern "C" __attribute__((visibility("default"))) int InitializeInjection(void) 
     s.activity = std::strcmp(a, "all") == 0 ? Settings::Activity::kAll
                  : std::strcmp(a, "0") == 0 ? Settings::Activity::kOff
                                             : Settings::Activity::kLaunch;
-  if (const char* d = std::getenv("GPUSCOPE_PROFILER_APP_STATE"); d && *d) {
-    s.app_state = d;
-    s.app_run = envNumber("GPUSCOPE_PROFILER_APP_RUN", 0);
-    // Every launch measured is a pass: kernel activity would instrument it
-    // (run U: +8 instructions per warp), so the carveout is estimated.
-    s.activity = Settings::Activity::kOff;
-  }
 
 
   if (!openResults(dir)) return 1;

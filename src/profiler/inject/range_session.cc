@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <limits>
 
-#include "inject/app_pass_file.h"
 #include "inject/pass_groups.h"
 
 namespace gpuscope::profiler::inject {
@@ -97,9 +96,9 @@ Failure RangeSession::dropRejectedMetrics(const Failure& failed, std::vector<siz
 }
 
 Failure RangeSession::open(CUcontext ctx, uint32_t device_index, const std::vector<std::string>& metrics,
-                           const std::vector<bool>& optional, Replay replay, bool order_by_pass) {
+                           const std::vector<bool>& optional, bool user_replay, bool order_by_pass) {
   ctx_ = ctx;
-  replay_ = replay;
+  user_replay_ = user_replay;
   metric_storage_ = metrics;
   for (const std::string& m : metric_storage_) metrics_.push_back(m.c_str());
   optional_ = optional;
@@ -170,9 +169,8 @@ Failure RangeSession::configureInOrder(const std::vector<size_t>& order, bool* r
 }
 
 // Initializes the counter data image and binds it with the config: done
-// before every kernel so that its range is range 0. Application replay
-// binds the image the previous run left instead, with its pass.
-Failure RangeSession::resetImage(const std::vector<uint8_t>* image, uint64_t pass_index, uint64_t target_level) {
+// before every kernel so that its range is range 0.
+Failure RangeSession::resetImage() {
   if (config_.counter_data.empty()) {
     auto data = GS_CUPTI_PARAMS(CUpti_RangeProfiler_GetCounterDataSize_Params);
     data.pRangeProfilerObject = target_;
@@ -184,20 +182,12 @@ Failure RangeSession::resetImage(const std::vector<uint8_t>* image, uint64_t pas
       return fail("cuptiRangeProfilerGetCounterDataSize", r);
     config_.counter_data.assign(data.counterDataSize, 0);
   }
-  if (image && !image->empty()) {
-    if (image->size() != config_.counter_data.size())
-      return {"replay", "application replay: the counter data of the previous run has " +
-                            std::to_string(image->size()) + " bytes, this run's " +
-                            std::to_string(config_.counter_data.size())};
-    config_.counter_data = *image;
-  } else {
-    auto init = GS_CUPTI_PARAMS(CUpti_RangeProfiler_CounterDataImage_Initialize_Params);
-    init.pRangeProfilerObject = target_;
-    init.counterDataSize = config_.counter_data.size();
-    init.pCounterData = config_.counter_data.data();
-    if (CUptiResult r = cuptiRangeProfilerCounterDataImageInitialize(&init); r != CUPTI_SUCCESS)
-      return fail("cuptiRangeProfilerCounterDataImageInitialize", r);
-  }
+  auto init = GS_CUPTI_PARAMS(CUpti_RangeProfiler_CounterDataImage_Initialize_Params);
+  init.pRangeProfilerObject = target_;
+  init.counterDataSize = config_.counter_data.size();
+  init.pCounterData = config_.counter_data.data();
+  if (CUptiResult r = cuptiRangeProfilerCounterDataImageInitialize(&init); r != CUPTI_SUCCESS)
+    return fail("cuptiRangeProfilerCounterDataImageInitialize", r);
   auto set = GS_CUPTI_PARAMS(CUpti_RangeProfiler_SetConfig_Params);
   set.pRangeProfilerObject = target_;
   set.configSize = config_.host.image.size();
@@ -205,35 +195,16 @@ Failure RangeSession::resetImage(const std::vector<uint8_t>* image, uint64_t pas
   set.counterDataImageSize = config_.counter_data.size();
   set.pCounterDataImage = config_.counter_data.data();
   set.range = CUPTI_AutoRange;
-  set.replayMode = replay_ == Replay::kUser          ? CUPTI_UserReplay
-                   : replay_ == Replay::kApplication ? CUPTI_ApplicationReplay
-                                                     : CUPTI_KernelReplay;
+  set.replayMode = user_replay_ ? CUPTI_UserReplay : CUPTI_KernelReplay;
   set.maxRangesPerPass = 1;
   set.numNestingLevels = 1;
   set.minNestingLevel = 1;
-  set.passIndex = pass_index;
-  set.targetNestingLevel = static_cast<uint16_t>(target_level);
+  set.passIndex = 0;
+  set.targetNestingLevel = 1;
   if (CUptiResult r = cuptiRangeProfilerSetConfig(&set); r != CUPTI_SUCCESS)
     return fail("cuptiRangeProfilerSetConfig", r);
   return {};
 }
-
-Failure RangeSession::armApplicationPass(const std::vector<uint8_t>& image, uint64_t pass_index,
-                                         uint64_t target_level) {
-  return resetImage(&image, pass_index, target_level);
-}
-
-Failure RangeSession::stopApplicationPass(uint64_t& next_pass, uint64_t& next_level, bool& all_submitted) {
-  auto stop = GS_CUPTI_PARAMS(CUpti_RangeProfiler_Stop_Params);
-  stop.pRangeProfilerObject = target_;
-  if (CUptiResult r = cuptiRangeProfilerStop(&stop); r != CUPTI_SUCCESS) return fail("cuptiRangeProfilerStop", r);
-  next_pass = stop.passIndex;
-  next_level = stop.targetNestingLevel;
-  all_submitted = stop.isAllPassSubmitted != 0;
-  return {};
-}
-
-uint64_t RangeSession::configHash() const { return fnv1a(config_.host.image.data(), config_.host.image.size()); }
 
 Failure RangeSession::start() {
   auto p = GS_CUPTI_PARAMS(CUpti_RangeProfiler_Start_Params);

@@ -2,10 +2,7 @@
 // for the requested metrics, the target object, and a counter data image
 // for one range. Kernel replay (finish() after the launch): CUPTI replays
 // the kernel for as many passes as the metrics need, inside the launch
-// call. User replay (start()/stop() around each pass the caller runs).
-// Application replay (armApplicationPass(), start(), stopApplicationPass()
-// around the application's own launch: one pass per run of the program,
-// the counter data carried between runs by the caller, app_pass_file.h). The
+// call. User replay (start()/stop() around each pass the caller runs). The
 // metrics that fit one pass together are added to the configuration first,
 // so that the range profiler counts them in one pass (pass_groups.h).
 #pragma once
@@ -30,8 +27,6 @@ struct Failure {
   bool ok() const { return kind.empty(); }
 };
 
-enum class Replay { kKernel, kUser, kApplication };
-
 class RangeSession {
  public:
   RangeSession() = default;
@@ -39,16 +34,15 @@ class RangeSession {
   RangeSession& operator=(const RangeSession&) = delete;
   ~RangeSession();
 
-  // kUser: the caller replays the kernel once per pass (so it can flush
-  // caches before every pass, as ncu's --cache-control all does); kKernel:
-  // CUPTI's kernel replay runs all passes inside the launch; kApplication:
-  // one pass per run of the program.
+  // user_replay: the caller replays the kernel once per pass (so it can
+  // flush caches before every pass, as ncu's --cache-control all does);
+  // otherwise CUPTI's kernel replay runs all passes inside the launch.
   // order_by_pass: the metrics that fit one pass together first in the
   // configuration (pass_groups.h); false: in list order. optional[i]: metric
   // i (a section row) may be missing on this chip: left out with a note()
   // instead of failing open (missing entries: required).
   Failure open(CUcontext ctx, uint32_t device_index, const std::vector<std::string>& metrics,
-               const std::vector<bool>& optional, Replay replay, bool order_by_pass = false);
+               const std::vector<bool>& optional, bool user_replay, bool order_by_pass = false);
   Failure start();
   // Ends one pass; all_submitted is set once every pass has run.
   Failure stop(bool& all_submitted);
@@ -57,18 +51,7 @@ class RangeSession {
   Failure evaluate(std::vector<double>& values);
   // stop() + evaluate(), for kernel replay.
   Failure finish(std::vector<double>& values);
-  bool userReplay() const { return replay_ == Replay::kUser; }
-  bool applicationReplay() const { return replay_ == Replay::kApplication; }
-  // Application replay, before start(): binds this kernel's counter data
-  // from the previous run (`image`; empty on the first pass: a fresh one)
-  // and the pass and nesting level that run's Stop named.
-  Failure armApplicationPass(const std::vector<uint8_t>& image, uint64_t pass_index, uint64_t target_level);
-  // Ends an application replay pass: what the next run collects, and
-  // whether every pass is in (then evaluate()).
-  Failure stopApplicationPass(uint64_t& next_pass, uint64_t& next_level, bool& all_submitted);
-  const std::vector<uint8_t>& counterData() const { return config_.counter_data; }
-  // FNV-1a of the config image: equal in every run of the program.
-  uint64_t configHash() const;
+  bool userReplay() const { return user_replay_; }
   // Counter data reset, for the next kernel.
   Failure rearm();
   void close();
@@ -104,10 +87,7 @@ class RangeSession {
   // (Disable +) Enable a profiler object and bind the configuration.
   Failure reenable();
   void disableTarget();
-  // A fresh counter data image (or `image` copied in) bound with the config
-  // for the pass `pass_index` at `target_level`.
-  Failure resetImage(const std::vector<uint8_t>* image = nullptr, uint64_t pass_index = 0,
-                     uint64_t target_level = 1);
+  Failure resetImage();
 
   CUcontext ctx_ = nullptr;
   std::string chip_;
@@ -118,7 +98,7 @@ class RangeSession {
   Config config_;
   size_t one_pass_metrics_ = 0;
   CUpti_RangeProfiler_Object* target_ = nullptr;
-  Replay replay_ = Replay::kKernel;
+  bool user_replay_ = false;
   std::string note_;
 };
 

@@ -71,12 +71,6 @@ struct Settings {
   enum class Activity { kOff, kLaunch, kAll };
   Activity activity = Activity::kLaunch;
   bool quiet = false;
-  // --replay-mode application: the folder of the kernels' range profiler
-  // state between runs (app_pass_file.h) and which run of the program this
-  // is (0: the first pass).
-  std::string app_state;
-  long long app_run = 0;
-  bool appReplay() const { return !app_state.empty(); }
 };
 
 struct ContextState {
@@ -109,10 +103,6 @@ struct Pending {
   ContextState* state = nullptr;
   std::string kernel_line;
   long long seq = 0;
-  // Application replay: the launch's stream (waited for before the pass
-  // ends) and its key in the state file.
-  CUstream stream = nullptr;
-  std::string app_key;
 };
 
 extern Settings g_settings;
@@ -168,18 +158,6 @@ CUstream launchStream(const Launch& l);
 // tlb_touch.cc: the addresses gs_tlb_touch reads after each flush for this
 // launch (tlb_touch.h); needs l.func.
 std::vector<uint64_t> launchTouchAddresses(const Launch& l);
-// app_replay.cc: one pass of application replay around the application's
-// own launch. beginAppPass binds the kernel's state from the previous run
-// (or a fresh one) to the range profiler (the caller flushes and starts
-// it); endAppPass waits for the kernel and stops the profiler, then
-// evaluates (last pass: true, values set) or saves the state for the next
-// run (false). A failure is reported by the caller.
-Failure beginAppPass(ContextState& st, long long seq, const std::string& key);
-// Whether this process is the run's one profiled process (the first to
-// profile a kernel); the others run unprofiled.
-bool ownsAppReplay();
-Failure endAppPass(const Pending& p, std::vector<double>& values, bool& complete);
-
 // User replay of one launch (checkpoint, per pass: restore, flush, start,
 // relaunch, sync, stop; evaluate; final restore).
 Failure replayPasses(ContextState& st, CUpti_CallbackId cbid, const CUpti_CallbackData* cb, const Launch& l,

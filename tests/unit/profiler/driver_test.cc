@@ -111,29 +111,6 @@ TEST(InjectionEnvironment, TimingRunAsksForKernelReplayOverTheUsersSwitch) {
   EXPECT_EQ(count(env, "GPUSCOPE_PROFILER_USER_REPLAY=0"), 1);
 }
 
-// Application replay: the state folder and the run's index reach the program; a value left in
-// the user's environment by an outer gpuscope does not.
-TEST(InjectionEnvironment, ApplicationReplayPassesStateFolderAndRun) {
-  KernelsOptions o;
-  o.command = {"./prog"};
-  StatusOr<ProfilePlan> plan = planProfile(o);
-  ASSERT_TRUE(plan.ok());
-  std::string stale = "GPUSCOPE_PROFILER_APP_STATE=/old", stale_run = "GPUSCOPE_PROFILER_APP_RUN=7";
-  char* base[] = {stale.data(), stale_run.data(), nullptr};
-  auto has = [](const std::vector<std::string>& env, const std::string& e) {
-    return std::find(env.begin(), env.end(), e) != env.end();
-  };
-  std::vector<std::string> env = injectionEnvironment(o, *plan, "/lib/inject.so", "/tmp/r", base);
-  EXPECT_FALSE(has(env, stale));
-  EXPECT_FALSE(has(env, stale_run));
-  plan->app_state = "/tmp/app";
-  plan->app_run = 3;
-  env = injectionEnvironment(o, *plan, "/lib/inject.so", "/tmp/r", base);
-  EXPECT_TRUE(has(env, "GPUSCOPE_PROFILER_APP_STATE=/tmp/app"));
-  EXPECT_TRUE(has(env, "GPUSCOPE_PROFILER_APP_RUN=3"));
-  EXPECT_FALSE(has(env, stale));
-}
-
 TEST(RunKernels, UnsupportedMetricIsExit2AndWritesNothing) {
   std::string out = (std::filesystem::temp_directory_path() / ("gpuscope-k-" + std::to_string(getpid()) + ".csv")).string();
   KernelsOptions o;
@@ -181,12 +158,12 @@ TEST(KernelsCli, NoGpuExit3) {
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1) << text;
 }
 
-// --set, --print-summary and --replay-mode reach the checks from the command line (exit 2,
+// --set and --print-summary reach the checks from the command line (exit 2,
 // one line, before any GPU is looked for).
 TEST(KernelsCli, BadSetAndSummaryExit2) {
   if (!std::filesystem::exists(GPUSCOPE_BINARY)) GTEST_SKIP() << "SKIPPED: gpuscope binary not built";
   for (const char* args : {"kernels --set everything -- true", "kernels --print-summary per-gpu -- true",
-                           "kernels --print-summary per-kernel --csv -- true", "kernels --replay-mode range -- true"}) {
+                           "kernels --print-summary per-kernel --csv -- true"}) {
     auto [rc, text] = runCli(args);
     EXPECT_EQ(rc, 2) << args;
     EXPECT_TRUE(text.starts_with("gpuscope: error: --")) << text;

@@ -116,19 +116,5 @@ TEST(KernelsOptions, FlagValuesAreChecked) {
   EXPECT_EQ(validateOptions(o).code(), StatusCode::kInvalidInput);  // no command
 }
 
-// ncu's --replay-mode: kernel (default) and application; its range modes are not there.
-TEST(KernelsOptions, ReplayModeIsKernelOrApplication) {
-  KernelsOptions o = withCommand();
-  EXPECT_EQ(o.replay_mode, "kernel");
-  o.replay_mode = "application";
-  EXPECT_TRUE(validateOptions(o).ok());
-  o = withCommand();
-  o.replay_mode = "app-range";
-  Status s = validateOptions(o);
-  EXPECT_EQ(s.code(), StatusCode::kInvalidInput);
-  EXPECT_EQ(s.message(), "--replay-mode: expected kernel or application, got 'app-range' (ncu's range and "
-                         "app-range are not supported)");
-}
-
 }  // namespace
 }  // namespace gpuscope::profiler

@@ -59,16 +59,6 @@ TEST(ResultsFile, ParsesAllRecords) {
   EXPECT_EQ(run.warnings, (std::vector<std::string>{"cache control: no buffer"}));
 }
 
-// Application replay: a run's kernels that still have passes to collect.
-TEST(ResultsFile, PendingKernelsOfAnApplicationReplayRun) {
-  ProfileRun run;
-  ASSERT_TRUE(parseResults("gpuscope-kernels\t1\npending\t0\t8\npending\t1\t8\n", "r.tsv", run).ok());
-  ASSERT_EQ(run.pending.size(), 2u);
-  EXPECT_EQ(run.pending[1].seq, 1);
-  EXPECT_EQ(run.pending[1].passes, 8);
-  EXPECT_TRUE(run.kernels.empty());
-}
-
 TEST(ResultsFile, EscapeRoundTrips) {
   const std::string odd = "a\tb\\c\nd";
   std::string text = "gpuscope-kernels\t1\nwarning\t" + escapeField(odd) + "\n";
@@ -88,8 +78,6 @@ TEST(ResultsFile, ErrorsNameFileAndLine) {
       {"gpuscope-kernels\t1\nmetric\t5\tx\t1\n", "r.tsv:2: metric for unknown kernel 5"},
       {"gpuscope-kernels\t1\n\nmetric\t0\tx\tabc\n", "r.tsv:3:"},
       {"gpuscope-kernels\t1\nbogus\n", "unknown record 'bogus'"},
-      {"gpuscope-kernels\t1\npending\t0\n", "r.tsv:2: expected 'pending seq passes'"},
-      {"gpuscope-kernels\t1\npending\tx\t8\n", "r.tsv:2: expected 'pending seq passes'"},
   };
   for (const Case& c : cases) {
     ProfileRun run;
@@ -141,8 +129,6 @@ TEST(ResultsFile, ReportedErrorsMapToExitCodes) {
   Status s = checkRunErrors(run);
   EXPECT_EQ(s.exitCode(), 2);
   EXPECT_NE(s.message().find("foo__bar.sum"), std::string::npos);
-  run.errors = {{"replay", "application replay, run 2: profiled kernel 3 is _Z1kv (1, 1, 1)x(32, 1, 1)"}};
-  EXPECT_EQ(checkRunErrors(run).exitCode(), 2);
   run.errors = {{"environment", "MIG"}};
   EXPECT_EQ(checkRunErrors(run).exitCode(), 3);
   run.errors = {{"internal", "decode failed"}};
