@@ -9,6 +9,7 @@
 #include <optional>
 
 #include "profiler/evaluate.h"
+#include "profiler/rules.h"
 
 namespace gpuscope::profiler {
 
@@ -49,6 +50,33 @@ void appendSectionTable(std::string& out, std::string_view section_name, const s
 }
 
 namespace {
+
+// A rule result under its section's table, as ncu prints it: the type,
+// the estimated speedup when there is one, then the text wrapped at 100
+// columns and indented under it.
+void appendRule(std::string& out, const RuleResult& r) {
+  std::vector<std::string> lines;
+  if (!r.speedup_type.empty())
+    lines.push_back(fmt::format("Est. {} Speedup: {}%", r.speedup_type == "global" ? "Global" : "Local",
+                                formatSpeedup(r.speedup)));
+  std::string line;
+  size_t start = 0;
+  while (start < r.description.size()) {
+    size_t end = r.description.find(' ', start);
+    if (end == std::string::npos) end = r.description.size();
+    const std::string word = r.description.substr(start, end - start);
+    if (!line.empty() && line.size() + 1 + word.size() > 100) {
+      lines.push_back(line);
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    start = end + 1;
+  }
+  if (!line.empty()) lines.push_back(line);
+  for (size_t i = 0; i < lines.size(); ++i)
+    out += fmt::format("    {:<6}{}\n", i == 0 ? r.type : "", lines[i]);
+  out += "\n";
+}
 
 std::string csvField(std::string_view s) {
   std::string out = "\"";
@@ -155,6 +183,7 @@ std::string formatConsole(const ProfileRun& run, const ReportSpec& spec) {
   for (const KernelRecord& k : run.kernels) {
     const DeviceInfo& dev = deviceFor(run, k);
     KernelMetrics metrics(k, dev);
+    const std::vector<RuleResult> rules = applyRules(metrics, dev, spec);
     if (k.pid != last_pid) {
       out += fmt::format("[{}] {}@127.0.0.1\n", k.pid, k.process);
       last_pid = k.pid;
@@ -170,6 +199,8 @@ std::string formatConsole(const ProfileRun& run, const ReportSpec& spec) {
         cells.push_back({rows[r].label, s.unit, v ? formatNumber(s.value) : "n/a"});
       }
       appendSectionTable(out, rows[i].section_name, {"Metric Name", "Metric Unit", "Metric Value"}, cells);
+      for (const RuleResult& r : rules)
+        if (r.section_id == rows[i].section_id) appendRule(out, r);
     }
   }
   return out;
@@ -197,11 +228,24 @@ std::string formatCsv(const ProfileRun& run, const ReportSpec& spec) {
         csvField(k.name), csvField(std::to_string(k.context)), csvField(std::to_string(k.stream)),
         csvField(formatDim3(k.block)), csvField(formatDim3(k.grid)),
         csvField(std::to_string(k.device)), csvField(ccText(dev)));
-    for (const ReportRow& r : rows) {
-      std::optional<double> v = metrics.value(r.metric);
-      out += fmt::format("{},{},{},{},{},\"\",\"\",\"\",\"\",\"\"\n", prefix,
-                         csvField(r.section_name), csvField(r.label),
-                         csvField(baseUnitName(r.unit)), csvField(v ? formatNumber(*v) : "n/a"));
+    const std::vector<RuleResult> rules = applyRules(metrics, dev, spec);
+    for (const auto& [i, j] : sectionSpans(rows)) {
+      for (size_t n = i; n < j; ++n) {
+        const ReportRow& r = rows[n];
+        std::optional<double> v = metrics.value(r.metric);
+        out += fmt::format("{},{},{},{},{},\"\",\"\",\"\",\"\",\"\"\n", prefix,
+                           csvField(r.section_name), csvField(r.label),
+                           csvField(baseUnitName(r.unit)), csvField(v ? formatNumber(*v) : "n/a"));
+      }
+      // ncu's rule rows: after the section's metrics, the section's id in
+      // Section Name, the metric columns empty.
+      for (const RuleResult& rule : rules) {
+        if (rule.section_id != rows[i].section_id) continue;
+        out += fmt::format("{},{},\"\",\"\",\"\",{},{},{},{},{}\n", prefix, csvField(rule.section_id),
+                           csvField(rule.name), csvField(rule.type), csvField(rule.description),
+                           csvField(rule.speedup_type),
+                           csvField(rule.speedup_type.empty() ? "" : formatSpeedup(rule.speedup)));
+      }
     }
   }
   return out;
@@ -241,6 +285,18 @@ std::string formatJson(const ProfileRun& run, const ReportSpec& spec) {
       metrics_json.push_back(std::move(m));
     }
     j["metrics"] = std::move(metrics_json);
+    ordered_json rules_json = ordered_json::array();
+    for (const RuleResult& r : applyRules(metrics, dev, spec)) {
+      ordered_json rule;
+      rule["section"] = r.section_id;
+      rule["rule"] = r.name;
+      rule["type"] = r.type;
+      rule["description"] = r.description;
+      rule["speedup_type"] = r.speedup_type.empty() ? ordered_json(nullptr) : ordered_json(r.speedup_type);
+      rule["speedup_pct"] = r.speedup_type.empty() ? ordered_json(nullptr) : ordered_json(r.speedup);
+      rules_json.push_back(std::move(rule));
+    }
+    j["rules"] = std::move(rules_json);
     kernels.push_back(std::move(j));
   }
   root["kernels"] = std::move(kernels);

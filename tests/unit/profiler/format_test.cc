@@ -179,7 +179,7 @@ TEST(FormatConsoleSummary, SortsByGridWithinAName) {
 TEST(FormatCsv, MatchesNcuCsvRow) {
   ReportSpec spec{{findSection("SpeedOfLight")}, {"gpu__time_duration.sum"}};
   std::vector<std::string> l = lines(formatCsv(saxpyRun(), spec));
-  ASSERT_EQ(l.size(), 1u + 10u + 1u);
+  ASSERT_EQ(l.size(), 1u + 10u + 1u + 1u);  // header, SpeedOfLight's rows, its rule row, the --metrics row
   EXPECT_EQ(l[0],
             "\"ID\",\"Process ID\",\"Process Name\",\"Host Name\",\"Kernel Name\",\"Context\","
             "\"Stream\",\"Block Size\",\"Grid Size\",\"Device\",\"CC\",\"Section Name\",\"Metric "
@@ -189,7 +189,13 @@ TEST(FormatCsv, MatchesNcuCsvRow) {
             "\"0\",\"809\",\"saxpy\",\"127.0.0.1\",\"saxpy(int, float, const float *, float *)\","
             "\"1\",\"7\",\"(256, 1, 1)\",\"(65536, 1, 1)\",\"0\",\"9.0\",\"GPU Speed Of Light "
             "Throughput\",\"SM Frequency\",\"hz\",\"1,582,966,330.20\",\"\",\"\",\"\",\"\",\"\"");
-  EXPECT_NE(l[11].find("\"Command line profiler metrics\",\"gpu__time_duration.sum\",\"ns\",\"71,520\""),
+  // ncu's rule row for these values (its published output: OPT, "Memory is more heavily utilized
+  // than Compute"): section id, empty metric columns, no speedup estimate.
+  EXPECT_EQ(l[11].substr(0, l[11].find("\"Memory-heavy")),
+            "\"0\",\"809\",\"saxpy\",\"127.0.0.1\",\"saxpy(int, float, const float *, float *)\",\"1\",\"7\","
+            "\"(256, 1, 1)\",\"(65536, 1, 1)\",\"0\",\"9.0\",\"SpeedOfLight\",\"\",\"\",\"\",\"SOLBottleneck\",\"OPT\",");
+  EXPECT_TRUE(l[11].ends_with(",\"\",\"\"")) << l[11];
+  EXPECT_NE(l[12].find("\"Command line profiler metrics\",\"gpu__time_duration.sum\",\"ns\",\"71,520\""),
             std::string::npos);
 }
 
@@ -241,6 +247,13 @@ TEST(FormatJson, CarriesValuesAndNulls) {
   }
   EXPECT_TRUE(saw_duration);
   EXPECT_TRUE(saw_null);
+  // ncu's rule for these values (memory 77.37 %, compute 14.64 %); achieved occupancy is missing,
+  // so its rule is not there.
+  ASSERT_EQ(k["rules"].size(), 1u);
+  EXPECT_EQ(k["rules"][0]["rule"], "SOLBottleneck");
+  EXPECT_EQ(k["rules"][0]["type"], "OPT");
+  EXPECT_EQ(k["rules"][0]["section"], "SpeedOfLight");
+  EXPECT_TRUE(k["rules"][0]["speedup_pct"].is_null());
 }
 
 }  // namespace
