@@ -26,6 +26,7 @@ class Rules {
     if (section == "LaunchStats") launchStats();
     if (section == "Occupancy") occupancy();
     if (section == "SchedulerStats") schedulerStats();
+    if (section == "WarpStateStats") warpStateStats();
   }
 
  private:
@@ -214,6 +215,23 @@ class Rules {
                                         *eligible);
     }
     add("IssueSlotUtilization", "OPT", "", text, "local", (1 - *issue) * 100);
+  }
+
+  // ThreadDivergence: fewer than 24 of a warp's 32 threads active (or not
+  // predicated off) per executed instruction.
+  void warpStateStats() {
+    auto active = get("smsp__thread_inst_executed_per_inst_executed.ratio");
+    auto predicated_on = get("smsp__thread_inst_executed_pred_on_per_inst_executed.ratio");
+    if (!active || !predicated_on || (*active >= 24 && *predicated_on >= 24)) return;
+    std::string text = fmt::format("Divergent warps: an instruction runs with {:.1f} of a warp's 32 threads active on "
+                                   "average (partial blocks, threads that finish early, or branches that split the "
+                                   "warp).",
+                                   *active);
+    if (*predicated_on < *active)
+      text += fmt::format(" Predication leaves {:.1f} threads doing work: the compiler turned a branch into "
+                          "instructions every thread issues and most skip. Keep a warp's threads on one path.",
+                          *predicated_on);
+    add("ThreadDivergence", "OPT", "", text, "local", (1 - std::min(*active, *predicated_on) / 32) * 100);
   }
 
   const MetricLookup& value_;

@@ -49,6 +49,8 @@ METRICS = {
     "Issued Warp Per Scheduler": "smsp__issue_active.avg.per_cycle_active",
     "Active Warps Per Scheduler": "smsp__warps_active.avg.per_cycle_active",
     "Eligible Warps Per Scheduler": "smsp__warps_eligible.avg.per_cycle_active",
+    "Avg. Active Threads Per Warp": "smsp__thread_inst_executed_per_inst_executed.ratio",
+    "Avg. Not Predicated Off Threads Per Warp": "smsp__thread_inst_executed_pred_on_per_inst_executed.ratio",
 }
 
 

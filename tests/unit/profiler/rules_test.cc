@@ -52,7 +52,7 @@ std::vector<FixtureKernel> loadFixture() {
 
 bool implemented(const std::string& rule) {
   for (const char* r : {"SOLBottleneck", "LaunchConfiguration", "AchievedOccupancy", "TheoreticalOccupancy",
-                        "IssueSlotUtilization"})
+                        "IssueSlotUtilization", "ThreadDivergence"})
     if (rule == r) return true;
   return false;
 }
@@ -92,8 +92,9 @@ TEST(Rules, SameRulesSpeedupsAndTypesAsNcuOnH200Kernels) {
       got.erase(it);
     }
   }
-  // The 24 + 43 rule rows of the basic set (Z26) and the 8 + 10 IssueSlotUtilization rows (Z25).
-  EXPECT_EQ(ncu_rows, 85u);
+  // The 24 + 43 rule rows of the basic set (Z26), the 8 + 10 IssueSlotUtilization and 2 + 1
+  // ThreadDivergence rows (Z25).
+  EXPECT_EQ(ncu_rows, 88u);
 }
 
 std::vector<RuleResult> launchRules(double block, double grid, double waves, double theoretical = 100) {
