@@ -19,6 +19,10 @@ class Rules {
   Rules(const MetricLookup& value, double max_warps_per_scheduler)
       : value_(value), max_warps_per_scheduler_(max_warps_per_scheduler) {}
 
+  // IssueSlotUtilization's estimate bounds CPIStall's (ncu passes it from
+  // rule to rule) when SchedulerStats is in the report too.
+  void withSchedulerStats(bool on) { scheduler_stats_ = on; }
+
   void apply(std::string_view section, std::vector<RuleResult>& out) {
     out_ = &out;
     section_ = std::string(section);
@@ -197,12 +201,19 @@ class Rules {
     add("TheoreticalOccupancy", "OPT", "", text, "local", 100 - pct);
   }
 
-  // IssueSlotUtilization: a scheduler issuing in under 60 % of its cycles.
+  // IssueSlotUtilization's estimate (percent) when it fires: a scheduler
+  // issuing in under 60 % of its active cycles.
+  std::optional<double> issueSlotSpeedup() const {
+    auto issue = get("smsp__issue_active.avg.per_cycle_active");
+    if (!issue || *issue >= 0.6 || *issue <= 0) return std::nullopt;
+    return (1 - *issue) * 100;
+  }
+
   void schedulerStats() {
     auto issue = get("smsp__issue_active.avg.per_cycle_active");
     auto active = get("smsp__warps_active.avg.per_cycle_active");
     auto eligible = get("smsp__warps_eligible.avg.per_cycle_active");
-    if (!issue || *issue >= 0.6 || *issue <= 0) return;
+    if (!issueSlotSpeedup()) return;
     std::string text = fmt::format("Each scheduler issues an instruction only every {:.1f} cycles (it could issue "
                                    "every cycle).",
                                    1 / *issue);
@@ -214,12 +225,85 @@ class Rules {
                                         "issue nothing. Warp State Statistics shows why warps are not ready.",
                                         *eligible);
     }
-    add("IssueSlotUtilization", "OPT", "", text, "local", (1 - *issue) * 100);
+    add("IssueSlotUtilization", "OPT", "", text, "local", *issueSlotSpeedup());
+  }
+
+  // CPIStall: with the schedulers issuing in under 80 % of their cycles,
+  // every stall reason that takes more than 30 % of the cycles between two
+  // issued instructions, the longest first. Estimate: that share, bounded
+  // by IssueSlotUtilization's (global) when it fired.
+  void stallReasons() {
+    auto issue = get("smsp__issue_active.avg.per_cycle_active");
+    auto cpi = get("smsp__average_warp_latency_per_inst_issued.ratio");
+    if (!issue || !cpi || *issue >= 0.8 || *cpi <= 0) return;
+    struct Stall {
+      const char* reason;  // the metric's infix
+      const char* title;   // ncu's message name
+      const char* advice;
+    };
+    static constexpr Stall kStalls[] = {
+        {"barrier", "Barrier Stalls",
+         "waiting at a block barrier (__syncthreads) for the block's other warps: the work before the barrier is "
+         "uneven across warps. Even it out, or split blocks of 512 threads or more."},
+        {"branch_resolving", "Branch Resolving Stalls",
+         "waiting for a branch target to be computed: fewer branches, or branches that all threads of a warp take "
+         "alike, help."},
+        {"dispatch_stall", "Dispatch Stall Stalls",
+         "held back by the dispatcher although an instruction was ready (pipeline conflicts)."},
+        {"drain", "Drain Stalls",
+         "after EXIT, waiting for the warp's outstanding stores to complete: the kernel writes much at its end; "
+         "check those stores' access pattern."},
+        {"lg_throttle", "Lg Throttle Stalls",
+         "waiting for room in the queue of local and global memory instructions: too many of them. Use wider "
+         "loads and stores, and look for local-memory spills."},
+        {"long_scoreboard", "Long Scoreboard Stalls",
+         "waiting for data from an L1TEX operation (global, local, texture or surface memory): coalesce the "
+         "accesses, raise cache hit rates, or keep reused data in shared memory."},
+        {"math_pipe_throttle", "Math Pipe Throttle Stalls",
+         "waiting for a busy math pipeline: more active warps, or a mix of instructions spread over more "
+         "pipelines, hide it."},
+        {"membar", "Membar Stalls", "waiting at a memory fence: drop the fences that are not needed."},
+        {"mio_throttle", "Mio Throttle Stalls",
+         "waiting for room in the MIO queue (shared memory, special math functions, dynamic branches): fewer and "
+         "wider shared-memory accesses relieve it."},
+        {"misc", "Misc Stalls", "stalled for a miscellaneous hardware reason."},
+        {"no_instruction", "No Instruction Stalls",
+         "waiting for an instruction to be fetched, or after an instruction cache miss: usual in very short "
+         "kernels; long jumps through the code add to it."},
+        {"not_selected", "Not Selected Stalls",
+         "ready but another warp was picked: there are enough warps to hide latency, and fewer active warps may "
+         "improve cache locality."},
+        {"short_scoreboard", "Short Scoreboard Stalls",
+         "waiting for an MIO result, most often from shared memory (bank conflicts), else special math "
+         "functions."},
+        {"sleeping", "Sleeping Stalls", "with all its threads asleep, yielded or blocked (nanosleep)."},
+        {"tex_throttle", "Tex Throttle Stalls",
+         "waiting for room in the texture instruction queue: fewer texture and surface operations, or global "
+         "loads instead."},
+        {"wait", "Wait Stalls",
+         "waiting on a fixed-latency dependency: more active warps, unrolled loops or lower-latency instructions "
+         "hide it."},
+    };
+    const std::optional<double> bound = scheduler_stats_ ? issueSlotSpeedup() : std::nullopt;
+    std::vector<std::pair<double, const Stall*>> found;
+    for (const Stall& stall : kStalls) {
+      auto cycles = get(fmt::format("smsp__average_warps_issue_stalled_{}_per_issue_active.ratio", stall.reason));
+      if (cycles && *cycles / *cpi > 0.3) found.emplace_back(*cycles, &stall);
+    }
+    std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [cycles, stall] : found) {
+      const double share = cycles / *cpi * 100;
+      add("CPIStall", "OPT", stall->title,
+          fmt::format("Each warp spends {:.1f} of the {:.1f} cycles between two issued instructions ({:.1f}%) {}",
+                      cycles, *cpi, share, stall->advice),
+          bound ? "global" : "local", bound ? std::min(*bound, share) : share);
+    }
   }
 
   // ThreadDivergence: fewer than 24 of a warp's 32 threads active (or not
   // predicated off) per executed instruction.
   void warpStateStats() {
+    stallReasons();
     auto active = get("smsp__thread_inst_executed_per_inst_executed.ratio");
     auto predicated_on = get("smsp__thread_inst_executed_pred_on_per_inst_executed.ratio");
     if (!active || !predicated_on || (*active >= 24 && *predicated_on >= 24)) return;
@@ -236,6 +320,7 @@ class Rules {
 
   const MetricLookup& value_;
   double max_warps_per_scheduler_;
+  bool scheduler_stats_ = false;
   std::vector<RuleResult>* out_ = nullptr;
   std::string section_;
 };
@@ -246,6 +331,8 @@ std::vector<RuleResult> applyRules(const MetricLookup& value, double max_warps_p
                                    const ReportSpec& spec) {
   std::vector<RuleResult> out;
   Rules rules(value, max_warps_per_scheduler);
+  for (const Section* s : spec.sections)
+    if (s->id == "SchedulerStats") rules.withSchedulerStats(true);
   for (const Section* s : spec.sections) rules.apply(s->id, out);
   return out;
 }

@@ -4,6 +4,9 @@ files recorded on the GPU machine: per kernel, the values gpuscope's rules
 read (by metric name) and the rule rows ncu printed for it.
 
 usage: rule_fixture.py LABEL=ncu.csv [LABEL=ncu.csv ...] > fixture.tsv
+       LABEL=values.csv:rules.csv takes the values from one CSV (e.g.
+       gpuscope's) and the rule rows from another (ncu's, same kernels in the
+       same order).
 
 Lines (tab-separated):
   kernel <label> <ncu ID> <section ids, comma-separated>
@@ -27,7 +30,19 @@ FINDINGS = [("grid is too small to fill", "Small Grid"), ("configured to execute
             ("partial wave", "Tail Effect"), ("multiple of 32 threads", "Block Size")]
 
 
+# CPIStall's message names ("Long Scoreboard Stalls") by the stall its text describes.
+STALLS = [("CTA barrier", "Barrier"), ("branch target", "Branch Resolving"), ("dispatch stall", "Dispatch Stall"),
+          ("after EXIT", "Drain"), ("local and global (LG)", "Lg Throttle"),
+          ("L1TEX (local, global, surface, texture)", "Long Scoreboard"), ("execution pipe", "Math Pipe Throttle"),
+          ("memory barrier", "Membar"), ("MIO (memory input/output) instruction queue", "Mio Throttle"),
+          ("miscellaneous", "Misc"), ("fetch an instruction", "No Instruction"), ("micro scheduler", "Not Selected"),
+          ("MIO (memory input/output) operation", "Short Scoreboard"), ("sleep state", "Sleeping"),
+          ("texture operations", "Tex Throttle"), ("fixed latency", "Wait")]
+
+
 def finding(rule, description):
+    if rule == "CPIStall":
+        return next((name + " Stalls" for words, name in STALLS if words in description), "-")
     if rule not in ("SOLBottleneck", "LaunchConfiguration"):
         return "-"
     return next((name for words, name in FINDINGS if words in description), "?")
@@ -49,32 +64,46 @@ METRICS = {
     "Issued Warp Per Scheduler": "smsp__issue_active.avg.per_cycle_active",
     "Active Warps Per Scheduler": "smsp__warps_active.avg.per_cycle_active",
     "Eligible Warps Per Scheduler": "smsp__warps_eligible.avg.per_cycle_active",
+    "Warp Cycles Per Issued Instruction": "smsp__average_warp_latency_per_inst_issued.ratio",
     "Avg. Active Threads Per Warp": "smsp__thread_inst_executed_per_inst_executed.ratio",
     "Avg. Not Predicated Off Threads Per Warp": "smsp__thread_inst_executed_pred_on_per_inst_executed.ratio",
 }
 
 
+def read(path):
+    rows = [l for l in open(path, errors="replace") if l.startswith('"')]
+    kernels = {}
+    for r in csv.DictReader(rows):
+        k = kernels.setdefault(r["ID"], {"sections": [], "values": {}, "rules": []})
+        if r.get("Rule Name"):
+            k["rules"].append((r["Section Name"], r["Rule Name"], r["Rule Type"],
+                               r["Estimated Speedup Type"] or "-", r["Estimated Speedup"] or "-",
+                               finding(r["Rule Name"], r["Rule Description"])))
+            continue
+        sid = SECTIONS.get(r["Section Name"])
+        if sid and sid not in k["sections"]:
+            k["sections"].append(sid)
+        metric = METRICS.get(r["Metric Name"])
+        if r["Metric Name"].startswith("Stall ") and sid == "WarpStateStats":
+            metric = ("smsp__average_warps_issue_stalled_" + r["Metric Name"][6:].lower().replace(" ", "_") +
+                      "_per_issue_active.ratio")
+        if metric and sid:
+            try:
+                k["values"][metric] = float(r["Metric Value"].replace(",", ""))
+            except ValueError:
+                pass
+    return kernels
+
+
 def main():
     for arg in sys.argv[1:]:
-        label, path = arg.split("=", 1)
-        rows = [l for l in open(path, errors="replace") if l.startswith('"')]
-        kernels = {}
-        for r in csv.DictReader(rows):
-            k = kernels.setdefault(r["ID"], {"sections": [], "values": {}, "rules": []})
-            if r.get("Rule Name"):
-                k["rules"].append((r["Section Name"], r["Rule Name"], r["Rule Type"],
-                                   r["Estimated Speedup Type"] or "-", r["Estimated Speedup"] or "-",
-                                   finding(r["Rule Name"], r["Rule Description"])))
-                continue
-            sid = SECTIONS.get(r["Section Name"])
-            if sid and sid not in k["sections"]:
-                k["sections"].append(sid)
-            metric = METRICS.get(r["Metric Name"])
-            if metric and sid:
-                try:
-                    k["values"][metric] = float(r["Metric Value"].replace(",", ""))
-                except ValueError:
-                    pass
+        label, paths = arg.split("=", 1)
+        values_path, _, rules_path = paths.partition(":")
+        kernels = read(values_path)
+        if rules_path:
+            rules = list(read(rules_path).values())
+            for k, r in zip(kernels.values(), rules):
+                k["rules"] = r["rules"]
         for kid, k in kernels.items():
             print(f"kernel\t{label}\t{kid}\t{','.join(k['sections'])}")
             for m, v in k["values"].items():
