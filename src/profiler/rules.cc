@@ -162,6 +162,15 @@ class Rules {
     }
   }
 
+  // An estimate of a rule whose parent in ncu is IssueSlotUtilization:
+  // global and bounded by that rule's when it fired and SchedulerStats is
+  // in the report, else local.
+  void addBoundedByIssueSlots(std::string name, std::string title, std::string text, double local) {
+    const std::optional<double> bound = scheduler_stats_ ? issueSlotSpeedup() : std::nullopt;
+    add(std::move(name), "OPT", std::move(title), std::move(text), bound ? "global" : "local",
+        bound ? std::min(*bound, local) : local);
+  }
+
   // AchievedOccupancy (more than 10 points under theoretical) and
   // TheoreticalOccupancy (under 80 % of the scheduler's warps, with its
   // limiters).
@@ -169,12 +178,13 @@ class Rules {
     auto theoretical = get("sm__maximum_warps_per_active_cycle_pct");
     auto achieved = get("sm__warps_active.avg.pct_of_peak_sustained_active");
     if (theoretical && achieved && *theoretical - *achieved > 10) {
-      add("AchievedOccupancy", "OPT", "",
+      addBoundedByIssueSlots(
+          "AchievedOccupancy", "",
           fmt::format("Achieved occupancy ({:.1f}%) is well under theoretical ({:.1f}%): warps finish unevenly or "
                       "the scheduler cannot keep them resident, within a block or across blocks. Balance the "
                       "work per warp and per block.",
                       *achieved, *theoretical),
-          "local", (*theoretical - *achieved) / *theoretical * 100);
+          (*theoretical - *achieved) / *theoretical * 100);
     }
     auto warps_per_sm = get("sm__maximum_warps_avg_per_active_cycle");
     const double max_warps = maxWarpsPerScheduler();
@@ -198,7 +208,7 @@ class Rules {
     for (const auto& [metric, what] : kLimits)
       if (auto v = get(metric); v && lowest && *v == *lowest) limiters += (limiters.empty() ? "" : ", ") + std::string(what);
     if (!limiters.empty()) text += " Limited by " + limiters + ".";
-    add("TheoreticalOccupancy", "OPT", "", text, "local", 100 - pct);
+    addBoundedByIssueSlots("TheoreticalOccupancy", "", text, 100 - pct);
   }
 
   // IssueSlotUtilization's estimate (percent) when it fires: a scheduler
@@ -284,7 +294,6 @@ class Rules {
          "waiting on a fixed-latency dependency: more active warps, unrolled loops or lower-latency instructions "
          "hide it."},
     };
-    const std::optional<double> bound = scheduler_stats_ ? issueSlotSpeedup() : std::nullopt;
     std::vector<std::pair<double, const Stall*>> found;
     for (const Stall& stall : kStalls) {
       auto cycles = get(fmt::format("smsp__average_warps_issue_stalled_{}_per_issue_active.ratio", stall.reason));
@@ -293,10 +302,11 @@ class Rules {
     std::stable_sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     for (const auto& [cycles, stall] : found) {
       const double share = cycles / *cpi * 100;
-      add("CPIStall", "OPT", stall->title,
+      addBoundedByIssueSlots(
+          "CPIStall", stall->title,
           fmt::format("Each warp spends {:.1f} of the {:.1f} cycles between two issued instructions ({:.1f}%) {}",
                       cycles, *cpi, share, stall->advice),
-          bound ? "global" : "local", bound ? std::min(*bound, share) : share);
+          share);
     }
   }
 

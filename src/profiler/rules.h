@@ -9,10 +9,12 @@
 // Rules of one section read only values that section (or LaunchStats /
 // Occupancy, computed from the launch) provides; a rule whose inputs are
 // missing (a metric the chip lacks, a section not requested) is skipped.
-// ncu also passes bounds between rules of different sections (an occupancy
-// speedup becomes global, bounded by the issue-slot rule's, when
-// SchedulerStats was collected too); gpuscope reports every speedup as
-// that rule computes it alone.
+// ncu also passes bounds between rules: with SchedulerStats in the report,
+// the occupancy and stall estimates become global, bounded by
+// IssueSlotUtilization's (checked for CPIStall against ncu's rows; the same
+// mechanism for the occupancy rules). ncu's bounds from Speed Of Light
+// (IssueSlotUtilization and ThreadDivergence scaled by the throughputs) are
+// not applied: those estimates stay the rule's own, local.
 #pragma once
 
 #include <functional>

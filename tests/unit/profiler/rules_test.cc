@@ -233,6 +233,31 @@ TEST(Rules, BalancedThroughputAndTheBusiestMemoryLevel) {
   EXPECT_NE(r[0].description.find("(busiest: L2)"), std::string::npos) << r[0].description;
 }
 
+// With SchedulerStats in the report, the occupancy estimate is global and bounded by
+// IssueSlotUtilization's (1 - issued per cycle) when that fired: 60 % local, bound 50 %.
+TEST(Rules, OccupancyEstimateBoundedByIssueSlots) {
+  std::map<std::string, double, std::less<>> v = {{"sm__maximum_warps_per_active_cycle_pct", 100},
+                                                  {"sm__warps_active.avg.pct_of_peak_sustained_active", 40},
+                                                  {"smsp__issue_active.avg.per_cycle_active", 0.5}};
+  auto lookup = [&v](std::string_view m) -> std::optional<double> {
+    auto it = v.find(m);
+    return it == v.end() ? std::nullopt : std::optional<double>(it->second);
+  };
+  auto achieved = [&](const ReportSpec& spec) {
+    for (const RuleResult& r : applyRules(lookup, 16, spec))
+      if (r.name == "AchievedOccupancy") return r;
+    return RuleResult{};
+  };
+  RuleResult alone = achieved({{findSection("Occupancy")}, {}});
+  EXPECT_EQ(alone.speedup_type, "local");
+  EXPECT_DOUBLE_EQ(alone.speedup, 60);
+  RuleResult bounded = achieved({{findSection("Occupancy"), findSection("SchedulerStats")}, {}});
+  EXPECT_EQ(bounded.speedup_type, "global");
+  EXPECT_DOUBLE_EQ(bounded.speedup, 50);
+  v["smsp__issue_active.avg.per_cycle_active"] = 0.7;  // IssueSlotUtilization does not fire
+  EXPECT_EQ(achieved({{findSection("SchedulerStats"), findSection("Occupancy")}, {}}).speedup_type, "local");
+}
+
 TEST(Rules, SpeedupsPrintedAsNcuDoes) {
   EXPECT_EQ(formatSpeedup(50), "50");
   EXPECT_EQ(formatSpeedup(87.5), "87.5");
