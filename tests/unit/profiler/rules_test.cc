@@ -142,19 +142,24 @@ TEST(Rules, StallFindingsAgainstNcuFromGpuscopesOwnMeasurement) {
   EXPECT_EQ(extra, 1u);
 }
 
+using Values = std::map<std::string, double, std::less<>>;
+
+// The rules' view of a value table (a reference: later changes to it are seen).
+MetricLookup lookupIn(const Values& v) {
+  return [&v](std::string_view m) -> std::optional<double> {
+    auto it = v.find(m);
+    return it == v.end() ? std::nullopt : std::optional<double>(it->second);
+  };
+}
+
 std::vector<RuleResult> launchRules(double block, double grid, double waves, double theoretical = 100) {
   ReportSpec spec{{findSection("LaunchStats")}, {}};
-  std::map<std::string, double, std::less<>> v = {{"launch__block_size", block},
+  Values v = {{"launch__block_size", block},
                                                   {"launch__grid_size", grid},
                                                   {"launch__sm_count", 132},
                                                   {"launch__waves_per_multiprocessor", waves},
                                                   {"sm__maximum_warps_per_active_cycle_pct", theoretical}};
-  return applyRules(
-      [&v](std::string_view m) -> std::optional<double> {
-        auto it = v.find(m);
-        return it == v.end() ? std::nullopt : std::optional<double>(it->second);
-      },
-      16, spec);
+  return applyRules(lookupIn(v), 16, spec);
 }
 
 // 100 threads: 4 warps, the last with 4 of 32 lanes: (1/4) x (1 - 4/32) = 21.875 %.
@@ -188,15 +193,12 @@ TEST(Rules, TailEffectOfAPartialWave) {
 // Theoretical occupancy limited by two limits at once names both; a missing input skips the rule.
 TEST(Rules, TheoreticalOccupancyNamesEveryLowestLimit) {
   ReportSpec spec{{findSection("Occupancy")}, {}};
-  std::map<std::string, double, std::less<>> v = {{"sm__maximum_warps_avg_per_active_cycle", 16},
+  Values v = {{"sm__maximum_warps_avg_per_active_cycle", 16},
                                                   {"launch__occupancy_limit_blocks", 32},
                                                   {"launch__occupancy_limit_registers", 2},
                                                   {"launch__occupancy_limit_shared_mem", 5},
                                                   {"launch__occupancy_limit_warps", 2}};
-  auto lookup = [&v](std::string_view m) -> std::optional<double> {
-    auto it = v.find(m);
-    return it == v.end() ? std::nullopt : std::optional<double>(it->second);
-  };
+  const MetricLookup lookup = lookupIn(v);
   std::vector<RuleResult> r = applyRules(lookup, 16, spec);
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].name, "TheoreticalOccupancy");
@@ -211,17 +213,14 @@ TEST(Rules, TheoreticalOccupancyNamesEveryLowestLimit) {
 // memory-heavy text naming the busiest memory level.
 TEST(Rules, BalancedThroughputAndTheBusiestMemoryLevel) {
   ReportSpec spec{{findSection("SpeedOfLight")}, {}};
-  std::map<std::string, double, std::less<>> v = {
+  Values v = {
       {"sm__throughput.avg.pct_of_peak_sustained_elapsed", 62},
       {"gpu__compute_memory_throughput.avg.pct_of_peak_sustained_elapsed", 65},
       {"launch__waves_per_multiprocessor", 4},
       {"gpu__dram_throughput.avg.pct_of_peak_sustained_elapsed", 20},
       {"l1tex__throughput.avg.pct_of_peak_sustained_active", 30},
       {"lts__throughput.avg.pct_of_peak_sustained_elapsed", 65}};
-  auto lookup = [&v](std::string_view m) -> std::optional<double> {
-    auto it = v.find(m);
-    return it == v.end() ? std::nullopt : std::optional<double>(it->second);
-  };
+  const MetricLookup lookup = lookupIn(v);
   std::vector<RuleResult> r = applyRules(lookup, 16, spec);
   ASSERT_EQ(r.size(), 1u);
   EXPECT_EQ(r[0].type, "INF");
@@ -236,13 +235,10 @@ TEST(Rules, BalancedThroughputAndTheBusiestMemoryLevel) {
 // With SchedulerStats in the report, the occupancy estimate is global and bounded by
 // IssueSlotUtilization's (1 - issued per cycle) when that fired: 60 % local, bound 50 %.
 TEST(Rules, OccupancyEstimateBoundedByIssueSlots) {
-  std::map<std::string, double, std::less<>> v = {{"sm__maximum_warps_per_active_cycle_pct", 100},
+  Values v = {{"sm__maximum_warps_per_active_cycle_pct", 100},
                                                   {"sm__warps_active.avg.pct_of_peak_sustained_active", 40},
                                                   {"smsp__issue_active.avg.per_cycle_active", 0.5}};
-  auto lookup = [&v](std::string_view m) -> std::optional<double> {
-    auto it = v.find(m);
-    return it == v.end() ? std::nullopt : std::optional<double>(it->second);
-  };
+  const MetricLookup lookup = lookupIn(v);
   auto achieved = [&](const ReportSpec& spec) {
     for (const RuleResult& r : applyRules(lookup, 16, spec))
       if (r.name == "AchievedOccupancy") return r;
