@@ -13,7 +13,7 @@ StatusOr<model::Trace> loadMetrics(const std::string& path, bool quiet) {
     GS_ASSIGN_OR_RETURN(std::string text, readFile(path));
     return profiler::importNcuCsv(text, path);
   }
-  return importers::loadTrace(path, {.quiet = quiet, .tables = {"kernel_metrics"}});
+  return importers::loadTrace(path, {.quiet = quiet, .tables = {"kernel_metrics", "kernel_rules"}});
 }
 
 }  // namespace
@@ -33,6 +33,17 @@ Status attachKernelMetrics(model::Trace& trace, const std::string& path, bool qu
     r.metric = str(r.metric);
     r.unit = str(r.unit);
     trace.kernel_metrics.push(r);
+  }
+  const model::KernelRuleTable& rules = from.kernel_rules;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    model::KernelRuleTable::Row r = rules.row(i);
+    r.name = str(r.name);
+    r.section = str(r.section);
+    r.rule = str(r.rule);
+    r.type = str(r.type);
+    r.description = str(r.description);
+    r.speedup_type = str(r.speedup_type);
+    trace.kernel_rules.push(r);
   }
   return OkStatus();
 }

@@ -212,4 +212,18 @@ GS_DECLARE_TABLE(KernelMetricTable, "kernel_metrics",
                  "per-kernel hardware metrics (gpuscope kernels; CUPTI range profiler)",
                  GS_KERNEL_METRIC_COLUMNS);
 
+#define GS_KERNEL_RULE_COLUMNS(C)                                                \
+  C(I64, pid, "OS process id of the profiled process")                          \
+  C(I64, kernel_id, "profiled-kernel ordinal, as in kernel_metrics")            \
+  C(STR, name, "kernel name, demangled")                                        \
+  C(STR, section, "section id the rule belongs to (SpeedOfLight, Occupancy, ...)") \
+  C(STR, rule, "ncu's rule identifier (SOLBottleneck, AchievedOccupancy, ...)") \
+  C(STR, type, "OPT (optimization opportunity), INF (finding) or WRN")         \
+  C(STR, description, "what the rule found, one paragraph")                     \
+  C(STR, speedup_type, "local, global, or empty when the rule gives no estimate") \
+  C(F64, speedup, "estimated speedup in percent; NULL when none")
+GS_DECLARE_TABLE(KernelRuleTable, "kernel_rules",
+                 "per-kernel guidance of ncu's rules (gpuscope kernels, or ncu --csv rule rows)",
+                 GS_KERNEL_RULE_COLUMNS);
+
 }  // namespace gpuscope::model

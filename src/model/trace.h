@@ -44,6 +44,7 @@ struct Trace {
   CpuOpTable cpu_ops;
   GpuAnnotationTable gpu_annotations;
   KernelMetricTable kernel_metrics;
+  KernelRuleTable kernel_rules;
 
   // Calls f(table) for every table, in schema order.
   template <typename F>
@@ -51,7 +52,7 @@ struct Trace {
     f(processes); f(threads); f(devices); f(contexts); f(streams);
     f(kernels); f(memcpys); f(memsets); f(syncs); f(api_calls); f(nvtx);
     f(graph_launches); f(graph_nodes); f(os_runtime); f(cpu_ops); f(gpu_annotations);
-    f(kernel_metrics);
+    f(kernel_metrics); f(kernel_rules);
   }
   template <typename F>
   void forEachTable(F&& f) const {

@@ -78,6 +78,8 @@ bool parseValue(std::string s, double& v) {
 struct Columns {
   int id = -1, pid = -1, process = -1, name = -1, context = -1, stream = -1, device = -1, section = -1,
       metric = -1, unit = -1, value = -1;
+  // Rule rows (ncu 2023.1 and later; older versions lack these columns).
+  int rule = -1, rule_type = -1, rule_text = -1, speedup_type = -1, speedup = -1;
   size_t count = 0;   // header fields
   size_t needed = 0;  // fields up to the last column read
 };
@@ -90,7 +92,9 @@ Columns columnsOf(const std::vector<std::string>& header) {
     int* slot = h == "ID" ? &c.id : h == "Process ID" ? &c.pid : h == "Process Name" ? &c.process
               : h == "Kernel Name" ? &c.name : h == "Context" ? &c.context : h == "Stream" ? &c.stream
               : h == "Device" ? &c.device : h == "Section Name" ? &c.section : h == "Metric Name" ? &c.metric
-              : h == "Metric Unit" ? &c.unit : h == "Metric Value" ? &c.value : nullptr;
+              : h == "Metric Unit" ? &c.unit : h == "Metric Value" ? &c.value : h == "Rule Name" ? &c.rule
+              : h == "Rule Type" ? &c.rule_type : h == "Rule Description" ? &c.rule_text
+              : h == "Estimated Speedup Type" ? &c.speedup_type : h == "Estimated Speedup" ? &c.speedup : nullptr;
     if (slot != nullptr && *slot < 0) *slot = static_cast<int>(i);
   }
   return c;
@@ -156,7 +160,25 @@ StatusOr<model::Trace> importNcuCsv(std::string_view text, const std::string& pa
       return InvalidInput(where + "expected " + std::to_string(cols.needed) + " to " + std::to_string(cols.count) +
                           " fields, got " + std::to_string(f.size()));
     const std::string& label = f[size_t(cols.metric)];
-    if (label.empty()) continue;  // a rule row
+    if (label.empty()) {
+      // A rule row: the section id in Section Name, the metric columns
+      // empty, the rule in the last five.
+      auto field = [&](int c) { return c >= 0 && size_t(c) < f.size() ? f[size_t(c)] : std::string(); };
+      if (field(cols.rule).empty()) continue;
+      model::KernelRuleTable::Row r;
+      if (!parseInt(f[size_t(cols.id)], r.kernel_id) || !parseInt(f[size_t(cols.pid)], r.pid))
+        return InvalidInput(where + "ID and Process ID must be integers");
+      if (!parseValue(field(cols.speedup), r.speedup))
+        return InvalidInput(where + "Estimated Speedup '" + field(cols.speedup) + "' is not a number");
+      r.name = t.strings.intern(f[size_t(cols.name)]);
+      r.section = t.strings.intern(f[size_t(cols.section)]);
+      r.rule = t.strings.intern(field(cols.rule));
+      r.type = t.strings.intern(field(cols.rule_type));
+      r.description = t.strings.intern(field(cols.rule_text));
+      r.speedup_type = t.strings.intern(field(cols.speedup_type));
+      t.kernel_rules.push(r);
+      continue;
+    }
     model::KernelMetricTable::Row r;
     if (!parseInt(f[size_t(cols.id)], r.kernel_id) || !parseInt(f[size_t(cols.pid)], r.pid))
       return InvalidInput(where + "ID and Process ID must be integers");

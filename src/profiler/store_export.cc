@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "profiler/evaluate.h"
+#include "profiler/rules.h"
 
 namespace gpuscope::profiler {
 
@@ -76,6 +77,19 @@ model::Trace toTrace(const ProfileRun& run, const ReportSpec& spec, const std::s
       std::optional<double> v = metrics.value(t.strings.get(r.metric));
       m.value = v ? *v : std::numeric_limits<double>::quiet_NaN();
       t.kernel_metrics.push(m);
+    }
+    for (const RuleResult& r : applyRules(metrics, d ? *d : kUnknown, spec)) {
+      model::KernelRuleTable::Row row;
+      row.pid = k.pid;
+      row.kernel_id = k.id;
+      row.name = name;
+      row.section = t.strings.intern(r.section_id);
+      row.rule = t.strings.intern(r.name);
+      row.type = t.strings.intern(r.type);
+      row.description = t.strings.intern(r.description);
+      row.speedup_type = t.strings.intern(r.speedup_type);
+      row.speedup = r.speedup_type.empty() ? std::numeric_limits<double>::quiet_NaN() : r.speedup;
+      t.kernel_rules.push(row);
     }
   }
   return t;

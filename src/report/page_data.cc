@@ -202,6 +202,43 @@ void writeKernelMetricsByName(Json& j, const model::Trace& trace, const stats::R
   j.close('}').close('}');
 }
 
+// kernel_rules (ncu's guidance for the profiled kernels, from gpuscope
+// kernels or ncu's rule rows) keyed like writeKernelMetricsByName: per
+// timeline kernel name, [kernel id, type, rule, estimate text, description]
+// rows. Null without rules.
+void writeKernelRulesByName(Json& j, const model::Trace& trace) {
+  j.key("kernel_rules");
+  const model::KernelRuleTable& r = trace.kernel_rules;
+  if (r.size() == 0) {
+    j.null();
+    return;
+  }
+  std::map<std::string, std::vector<size_t>, std::less<>> by_key;
+  for (size_t i = 0; i < r.size(); ++i) by_key[stats::kernelJoinKey(trace.strings.get(r.name[i]))].push_back(i);
+  std::vector<uint8_t> seen(trace.strings.size(), 0);
+  std::vector<model::StringId> names;
+  for (model::StringId id : trace.kernels.name)
+    if (!std::exchange(seen[id], 1)) names.push_back(id);
+  std::sort(names.begin(), names.end());
+  j.open('{').key("by_name").open('{');
+  for (model::StringId name : names) {
+    auto k = by_key.find(stats::kernelJoinKey(trace.strings.get(name)));
+    if (k == by_key.end()) continue;
+    j.key(trace.strings.get(name)).open('[');
+    for (size_t i : k->second) {
+      const std::string_view type = trace.strings.get(r.speedup_type[i]);
+      char estimate[64] = "";
+      if (!type.empty() && !std::isnan(r.speedup[i]))
+        std::snprintf(estimate, sizeof(estimate), "Est. %s Speedup: %.2f%%", type == "global" ? "Global" : "Local",
+                      r.speedup[i]);
+      j.open('[').num(r.kernel_id[i]).str(trace.strings.get(r.type[i])).str(trace.strings.get(r.rule[i]))
+          .str(estimate).str(trace.strings.get(r.description[i])).close(']');
+    }
+    j.close(']');
+  }
+  j.close('}').close('}');
+}
+
 // The longest single kernels, each with its event index for "zoom to".
 void writeLongest(Json& j, const TimelineData& d, size_t n) {
   std::vector<uint32_t> idx;
@@ -311,6 +348,7 @@ StatusOr<PageData> buildPageData(const model::Trace& trace, const TimelineData& 
   const stats::ReportTable* km = kernel_metrics ? &*kernel_metrics : nullptr;
   writeStats(j, trace, o, km);
   writeKernelMetricsByName(j, trace, km);
+  writeKernelRulesByName(j, trace);
   writeLongest(j, d, 20);
   writeUtilisation(j, d);
   j.close('}');

@@ -16,7 +16,7 @@ namespace gpuscope::store {
 
 // 2: the column cache (column_chunks and its triggers, column_cache.h).
 // Version-1 stores, which have only the row tables, are still read.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Values per column_chunks blob, at most (the reader rejects larger chunks).
 inline constexpr size_t kColumnChunkRows = size_t{1} << 20;

@@ -208,6 +208,8 @@ async function testReport(browser, file, opts) {
     })()`);
     check(/^add_one/.test(panel) && /Hardware metrics/.test(panel) && /Duration/.test(panel),
       `${label}: selecting a profiled kernel shows its hardware metrics (${panel.slice(0, 120)})`);
+    check(/Guidance \(ncu rules\)OPT LaunchConfiguration · Est\. Global Speedup: 96\.97%/.test(panel),
+      `${label}: ... and the guidance of its rule rows (${panel.slice(panel.indexOf('Guidance'), panel.indexOf('Guidance') + 90)})`);
   }
   const findings = await page.evaluate('GS.data.findings.length');
   if (findings > 0) {

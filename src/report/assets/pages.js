@@ -99,6 +99,14 @@
       kids.push(el('h4', { class: 'gs-metrics' }, 'Hardware metrics, profiled kernel ' + row[0]));
       row.forEach((v, k) => { if (v !== '' && k > 0 && km.header[k] !== 'Name') kids.push(kv(km.header[k], v)); });
     }
+    // ncu's rules for those kernels: type, rule and estimate, then the text.
+    const kr = D.kernel_rules, rules = kr ? kr.by_name[S[ev.name[i]]] : null;
+    if (rules && rules.length) kids.push(el('h4', { class: 'gs-metrics' }, 'Guidance (ncu rules)'));
+    for (const r of rules || []) {
+      kids.push(el('div', { class: 'gs-rule' },
+        el('b', {}, r[1] + ' ' + r[2] + (r[3] ? ' · ' + r[3] : '') + ' (kernel ' + r[0] + ')'),
+        el('div', { class: 'gs-sub' }, r[4])));
+    }
     p.replaceChildren(...kids);
   }
 

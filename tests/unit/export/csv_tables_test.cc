@@ -156,9 +156,9 @@ TEST_F(CsvTables, TableFilter) {
 TEST_F(CsvTables, TableNamesAreTheSchemaNames) {
   std::vector<std::string> names = csvTableNames();
   // One per model table, in schema order (src/model/tables.h, Trace::forEachTable).
-  EXPECT_EQ(names.size(), 17u);
+  EXPECT_EQ(names.size(), 18u);
   EXPECT_EQ(names.front(), "processes");
-  EXPECT_EQ(names.back(), "kernel_metrics");
+  EXPECT_EQ(names.back(), "kernel_rules");
   EXPECT_TRUE(validateCsvTables({"kernels", "nvtx", "gpu_annotations"}).ok());
   EXPECT_FALSE(validateCsvTables({"kernel"}).ok());
 }

@@ -70,6 +70,17 @@ TEST(NcuCsv, SectionRowsGetTheirMetricNames) {
   ASSERT_EQ(t->processes.size(), 1u);
   EXPECT_EQ(str(*t, t->processes.name[0]), "prog");
   EXPECT_TRUE(looksLikeNcuCsv(text.substr(0, 200)));
+  // The rule row, into kernel_rules: quotes unescaped, the speedup a number.
+  const auto& r = t->kernel_rules;
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r.kernel_id[0], 0);
+  EXPECT_EQ(str(*t, r.section[0]), "SpeedOfLight");
+  EXPECT_EQ(str(*t, r.rule[0]), "SOLBottleneck");
+  EXPECT_EQ(str(*t, r.type[0]), "OPT");
+  EXPECT_EQ(str(*t, r.description[0]),
+            "Memory is more heavily utilized than Compute: Look at the \"Memory Workload Analysis\" section, then ...");
+  EXPECT_EQ(str(*t, r.speedup_type[0]), "global");
+  EXPECT_DOUBLE_EQ(r.speedup[0], 0);
 }
 
 TEST(NcuCsv, BadInputNamesFileAndLine) {
@@ -85,6 +96,8 @@ TEST(NcuCsv, BadInputNamesFileAndLine) {
        "ncu.csv:2: ID and Process ID must be integers"},
       {"\"ID\",\"Process ID\",\"Kernel Name\"\n", "--page raw output is not read"},
       {"==PROF== nothing profiled\n", "ncu.csv: no ncu --csv header line"},
+      {kHeader + kSaxpy + "\"Occupancy\",\"\",\"\",\"\",\"AchievedOccupancy\",\"OPT\",\"text\",\"local\",\"2x5\"\n",
+       "ncu.csv:2: Estimated Speedup '2x5' is not a number"},
   };
   for (const Case& c : cases) {
     auto t = importNcuCsv(c.text, "ncu.csv");
@@ -125,6 +138,13 @@ TEST(NcuCsv, TheCommittedNcuRunOfRunR) {
   }
   EXPECT_EQ(unnamed, 70u);
   EXPECT_EQ(durations, 1u);
+  // The 24 rule rows; AchievedOccupancy's local estimates as ncu printed them.
+  const auto& r = t->kernel_rules;
+  ASSERT_EQ(r.size(), 24u);
+  size_t estimates = 0;
+  for (size_t i = 0; i < r.size(); ++i) estimates += !std::isnan(r.speedup[i]);
+  EXPECT_GT(estimates, 0u);
+  EXPECT_EQ(str(*t, r.rule[0]), "SOLBottleneck");
 }
 
 }  // namespace

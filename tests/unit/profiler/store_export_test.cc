@@ -61,6 +61,13 @@ TEST(StoreExport, StoreHoldsTheValues) {
   EXPECT_EQ(queryText(path, "SELECT value FROM kernel_metrics_named WHERE label = 'SM Frequency'"), "<null>");
   EXPECT_EQ(queryText(path, "SELECT count(*) FROM kernel_metrics"), "18");
   EXPECT_EQ(queryText(path, "SELECT value FROM meta WHERE key = 'source_format'"), "gpuscope_kernels");
+  // Achieved occupancy 81.45 % of a theoretical 100 %: ncu's AchievedOccupancy rule, local estimate
+  // (100 - 81.45) / 100; Speed Of Light's rule lacks its throughputs and does not fire.
+  EXPECT_EQ(queryText(path, "SELECT count(*) FROM kernel_rules"), "1");
+  EXPECT_EQ(queryText(path, "SELECT section || ' ' || rule || ' ' || type || ' ' || speedup_type FROM "
+                            "kernel_rules_named"),
+            "Occupancy AchievedOccupancy OPT local");
+  EXPECT_EQ(queryText(path, "SELECT round(speedup, 2) FROM kernel_rules"), "18.55");
   StatusOr<model::Trace> back = store::readStore(path);
   fs::remove(path);
   ASSERT_TRUE(back.ok()) << back.status().message();
