@@ -5,6 +5,7 @@
 // keeps no hardware metrics; ncu no timeline).
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <string>
 #include <string_view>
@@ -29,6 +30,37 @@ struct Profiled {
   model::StringId name = model::kEmptyString;
   double duration = NAN, sm = NAN, memory = NAN, dram = NAN, occupancy = NAN, registers = NAN;
 };
+
+// The profiled kernel's most promising OPT finding of ncu's rules
+// (kernel_rules): the largest global estimate, else the largest local one,
+// else the first without an estimate; "Rule (global 50%)".
+struct Finding {
+  std::string text;
+  double speedup = NAN;
+  bool global = false;
+};
+
+std::map<std::pair<int64_t, int64_t>, Finding> topFindings(const model::Trace& tr) {
+  const auto& k = tr.kernel_rules;
+  std::map<std::pair<int64_t, int64_t>, Finding> out;
+  auto rank = [](const Finding& f) { return std::isnan(f.speedup) ? -1.0 : f.speedup + (f.global ? 1000.0 : 0.0); };
+  for (size_t i = 0; i < k.size(); ++i) {
+    if (tr.strings.get(k.type[i]) != "OPT") continue;
+    Finding f;
+    const std::string_view type = tr.strings.get(k.speedup_type[i]);
+    f.speedup = type.empty() ? NAN : k.speedup[i];
+    f.global = type == "global";
+    f.text = std::string(tr.strings.get(k.rule[i]));
+    if (!std::isnan(f.speedup)) {
+      char est[48];
+      std::snprintf(est, sizeof(est), " (%s %.1f%%)", std::string(type).c_str(), f.speedup);
+      f.text += est;
+    }
+    auto [it, inserted] = out.try_emplace({k.pid[i], k.kernel_id[i]}, f);
+    if (!inserted && rank(f) > rank(it->second)) it->second = f;
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -69,6 +101,8 @@ ReportTable kernelMetricsSum(ReportContext& ctx, const ReportOptions& o) {
   size_t c_busy = t.addColumn("Busiest", Unit::kText, ValueType::kText);
   size_t c_inst = t.addColumn("Trace Instances", Unit::kCount, ValueType::kInt);
   size_t c_share = t.addColumn("Trace Time", Unit::kRatio, ValueType::kDouble);
+  size_t c_finding = t.addColumn("Top Finding", Unit::kText, ValueType::kText);
+  size_t c_gain = t.addColumn("Est. Gain", Unit::kRatio, ValueType::kDouble);
   size_t c_name = t.addColumn("Name", Unit::kText, ValueType::kText);
   if (m.size() == 0) {
     t.setSkipped("has no kernel hardware metrics (record them with gpuscope kernels -o FILE.gpuscope)");
@@ -104,6 +138,7 @@ ReportTable kernelMetricsSum(ReportContext& ctx, const ReportOptions& o) {
     total += groups.stats[g].total;
   }
 
+  const std::map<std::pair<int64_t, int64_t>, Finding> findings = topFindings(tr);
   for (const auto& [key, p] : kernels) {
     size_t r = t.appendRow();
     t.setInt(r, c_id, p.id);
@@ -118,11 +153,21 @@ ReportTable kernelMetricsSum(ReportContext& ctx, const ReportOptions& o) {
     // limits the kernel more (no threshold is applied here).
     if (!std::isnan(p.sm) && !std::isnan(p.memory))
       t.setText(r, c_busy, t.internText(p.sm >= p.memory ? "SM" : "memory"));
+    double share = NAN;
     if (tr.kernels.size() > 0) {
       auto it = by_key.find(kernelJoinKey(tr.strings.get(p.name)));
       const bool found = it != by_key.end();
       t.setInt(r, c_inst, found ? it->second.first : 0);
-      if (total > 0) t.setDouble(r, c_share, found ? 100.0 * double(it->second.second) / double(total) : 0.0);
+      if (total > 0) {
+        share = found ? 100.0 * double(it->second.second) / double(total) : 0.0;
+        t.setDouble(r, c_share, share);
+      }
+    }
+    if (auto f = findings.find(key); f != findings.end()) {
+      t.setText(r, c_finding, t.internText(f->second.text));
+      // A global estimate is a share of the kernel's time: of the trace's
+      // kernel time, the kernel's share of it.
+      if (f->second.global && !std::isnan(share)) t.setDouble(r, c_gain, share * f->second.speedup / 100);
     }
     t.setText(r, c_name, t.traceText(tr.strings, p.name));
   }

@@ -3,6 +3,7 @@
 // kA 10 + 50 + 50 = 110 ns in 3 instances, kB 80 ns in 1; kernel time 190).
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,21 @@ void addMetric(model::Trace& t, int64_t id, const char* name, const char* metric
   m.unit = t.strings.intern("");
   m.value = value;
   t.kernel_metrics.push(m);
+}
+
+void addRule(model::Trace& t, int64_t id, const char* rule, const char* type, const char* speedup_type,
+             double speedup) {
+  model::KernelRuleTable::Row r;
+  r.pid = 100;
+  r.kernel_id = id;
+  r.name = t.strings.intern("kA");
+  r.section = t.strings.intern("Occupancy");
+  r.rule = t.strings.intern(rule);
+  r.type = t.strings.intern(type);
+  r.description = t.strings.intern("");
+  r.speedup_type = t.strings.intern(speedup_type);
+  r.speedup = speedup;
+  t.kernel_rules.push(r);
 }
 
 using testing::col;
@@ -78,6 +94,28 @@ TEST(KernelMetricsSum, HeadlineValuesAndTheTraceShare) {
   EXPECT_TRUE(t.isNull(1, col(t, "Busiest")));
   EXPECT_TRUE(t.isNull(1, col(t, "Memory Throughput")));
   EXPECT_TRUE(t.isNull(1, col(t, "Registers")));
+}
+
+// The most promising of ncu's findings per profiled kernel: a global estimate before any local one
+// (kA: 50 % of its time, and kA is 110 of the trace's 190 ns of kernel time: 28.9 % of it), a
+// local one before a finding without an estimate (kZ), INF findings never.
+TEST(KernelMetricsSum, TopFindingAndTheTraceTimeItBounds) {
+  model::Trace tr = profiled(testing::makeHandTrace());
+  addRule(tr, 0, "AchievedOccupancy", "OPT", "local", 60);
+  addRule(tr, 0, "SOLBottleneck", "INF", "", NAN);
+  addRule(tr, 0, "LaunchConfiguration", "OPT", "global", 50);
+  addRule(tr, 1, "SOLBottleneck", "OPT", "", NAN);
+  addRule(tr, 1, "AchievedOccupancy", "OPT", "local", 20);
+  ReportTable t = run(tr);
+  ASSERT_EQ(t.rowCount(), 2u);
+  EXPECT_EQ(t.textAt(0, col(t, "Top Finding")), "LaunchConfiguration (global 50.0%)");
+  EXPECT_DOUBLE_EQ(t.doubleAt(0, col(t, "Est. Gain")), 100.0 * 110 / 190 * 0.5);
+  EXPECT_EQ(t.textAt(1, col(t, "Top Finding")), "AchievedOccupancy (local 20.0%)");
+  EXPECT_TRUE(t.isNull(1, col(t, "Est. Gain")));  // a local estimate bounds a part of the kernel only
+  // Without rules both columns are empty.
+  ReportTable plain = run(profiled(testing::makeHandTrace()));
+  EXPECT_TRUE(plain.isNull(0, col(plain, "Top Finding")));
+  EXPECT_TRUE(plain.isNull(0, col(plain, "Est. Gain")));
 }
 
 TEST(KernelMetricsSum, JoinKeyIgnoresHowParametersAreWritten) {
