@@ -79,6 +79,8 @@ timed() {
 compare() {
   python3 tests/gpu/profiler/compare.py "$@" 2>>"$LOG" | tee -a "$REPORT"
   [ "${PIPESTATUS[0]}" -eq 0 ] || say "compare.py $1 failed (see log.txt)"
+  # ncu's guidance rules (since session 10): the rule rows of both CSVs.
+  python3 tests/gpu/profiler/compare.py rules "$1" "$2" "$3" 2>>"$LOG" | grep "^RULES" | tee -a "$REPORT"
 }
 
 csv_value() {  # CSV METRIC -> the first value of that metric name, or n/a
@@ -342,4 +344,4 @@ PY
   echo
   cat "$REPORT"
 } >"$OUT/compare.txt"
-grep -h "^RESULT" "$REPORT"
+grep -h -E "^(RESULT|RULES)" "$REPORT"

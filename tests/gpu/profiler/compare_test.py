@@ -99,6 +99,40 @@ class CompareTest(unittest.TestCase):
         ncu = write_csv(self.dir.name, "n.csv", regs)
         self.assertIn("SHORT pair: n/a (ncu's CSV has no duration to tell short kernels by)", run("pair", ours, ncu))
 
+    def test_rules_counts_ncus_rows_of_the_rules_gpuscope_has(self):
+        d = self.dir.name
+        rule_header = HEADER + ["Rule Name", "Rule Type", "Rule Description", "Estimated Speedup Type",
+                                "Estimated Speedup"]
+
+        def rules_csv(name, per_kernel):
+            out = io.StringIO()
+            w = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+            w.writerow(rule_header)
+            for kid, rows in enumerate(per_kernel):
+                w.writerow([kid, 1, "p", "h", "k", 1, 7, "(256, 1, 1)", "(1, 1, 1)", 0, "9.0", SOL, "Duration", "ns",
+                            "10", "", "", "", "", ""])
+                for rule, kind, stype, speedup in rows:
+                    w.writerow([kid, 1, "p", "h", "k", 1, 7, "(256, 1, 1)", "(1, 1, 1)", 0, "9.0", "SpeedOfLight",
+                                "", "", "", rule, kind, "text", stype, speedup])
+            path = os.path.join(d, name)
+            with open(path, "w") as f:
+                f.write(out.getvalue())
+            return path
+
+        # ncu: kernel 0 two rules gpuscope has (one also printed by gpuscope), and CPIStall's WRN
+        # and INF pointer rows and a rule gpuscope lacks (none counted); kernel 1 one rule, printed by gpuscope with
+        # another speedup type (a miss), plus one gpuscope prints beyond ncu.
+        ncu = rules_csv("ncu_rules.csv", [
+            [("SOLBottleneck", "OPT", "", ""), ("AchievedOccupancy", "OPT", "local", "25.61"),
+             ("CPIStall", "WRN", "", ""), ("CPIStall", "INF", "", ""), ("HighPipeUtilization", "OPT", "local", "93")],
+            [("LaunchConfiguration", "OPT", "global", "50")]])
+        ours = rules_csv("our_rules.csv", [
+            [("SOLBottleneck", "OPT", "", "")],
+            [("LaunchConfiguration", "OPT", "local", "50"), ("TheoreticalOccupancy", "OPT", "local", "62.5")]])
+        out = run("rules", "pair", ours, ncu)
+        self.assertIn("RULES pair: 1 of ncu's 3 rule rows of the rules gpuscope has printed by gpuscope too "
+                      "(rule, type, speedup type); 2 more by gpuscope", out)
+
     def test_without_a_second_run_the_result_line_is_unchanged(self):
         self.assertNotIn("second run", result_line(run("pair", self.ours, self.ncu)))
 
