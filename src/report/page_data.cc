@@ -165,6 +165,29 @@ void writeStats(Json& j, const model::Trace& trace, const HtmlReportOptions& o,
   j.close(']');
 }
 
+// Rows of a profiled-kernel table by stats::kernelJoinKey of their name.
+using RowsByKey = std::map<std::string, std::vector<size_t>, std::less<>>;
+
+// {timeline kernel name: [rows]} for the timeline's distinct kernel names
+// (in StringId order) whose join key has rows; write_row(i) writes row i.
+template <typename WriteRow>
+void writeByTimelineName(Json& j, const model::Trace& trace, const RowsByKey& by_key, WriteRow&& write_row) {
+  std::vector<uint8_t> seen(trace.strings.size(), 0);
+  std::vector<model::StringId> names;
+  for (model::StringId id : trace.kernels.name)
+    if (!std::exchange(seen[id], 1)) names.push_back(id);
+  std::sort(names.begin(), names.end());
+  j.open('{');
+  for (model::StringId name : names) {
+    auto k = by_key.find(stats::kernelJoinKey(trace.strings.get(name)));
+    if (k == by_key.end()) continue;
+    j.key(trace.strings.get(name)).open('[');
+    for (size_t i : k->second) write_row(i);
+    j.close(']');
+  }
+  j.close('}');
+}
+
 // kernel_metrics_sum's rows keyed by the timeline's kernel names (joined by
 // stats::kernelJoinKey, as the report joins them), for the selection panel:
 // a selected kernel shows the hardware metrics of the profiled kernels of its
@@ -181,25 +204,13 @@ void writeKernelMetricsByName(Json& j, const model::Trace& trace, const stats::R
     j.str(stats::columnHeader(t->columns()[c], stats::TimeUnit::kUs));
     if (t->columns()[c].label == "Name") name_col = c;
   }
-  j.close(']').key("by_name").open('{');
-  std::map<std::string, std::vector<size_t>, std::less<>> by_key;
+  j.close(']').key("by_name");
+  RowsByKey by_key;
   for (size_t r = 0; r < t->rowCount() && name_col < t->columnCount(); ++r)
     by_key[stats::kernelJoinKey(t->textAt(r, name_col))].push_back(r);
-  // The timeline's distinct kernel names, in StringId order.
-  std::vector<uint8_t> seen(trace.strings.size(), 0);
-  std::vector<model::StringId> names;
-  for (model::StringId id : trace.kernels.name)
-    if (!std::exchange(seen[id], 1)) names.push_back(id);
-  std::sort(names.begin(), names.end());
   std::string cell;
-  for (model::StringId name : names) {
-    auto k = by_key.find(stats::kernelJoinKey(trace.strings.get(name)));
-    if (k == by_key.end()) continue;
-    j.key(trace.strings.get(name)).open('[');
-    for (size_t r : k->second) writeDisplayRow(j, *t, r, cell);
-    j.close(']');
-  }
-  j.close('}').close('}');
+  writeByTimelineName(j, trace, by_key, [&](size_t r) { writeDisplayRow(j, *t, r, cell); });
+  j.close('}');
 }
 
 // kernel_rules (ncu's guidance for the profiled kernels, from gpuscope
@@ -213,30 +224,19 @@ void writeKernelRulesByName(Json& j, const model::Trace& trace) {
     j.null();
     return;
   }
-  std::map<std::string, std::vector<size_t>, std::less<>> by_key;
+  RowsByKey by_key;
   for (size_t i = 0; i < r.size(); ++i) by_key[stats::kernelJoinKey(trace.strings.get(r.name[i]))].push_back(i);
-  std::vector<uint8_t> seen(trace.strings.size(), 0);
-  std::vector<model::StringId> names;
-  for (model::StringId id : trace.kernels.name)
-    if (!std::exchange(seen[id], 1)) names.push_back(id);
-  std::sort(names.begin(), names.end());
-  j.open('{').key("by_name").open('{');
-  for (model::StringId name : names) {
-    auto k = by_key.find(stats::kernelJoinKey(trace.strings.get(name)));
-    if (k == by_key.end()) continue;
-    j.key(trace.strings.get(name)).open('[');
-    for (size_t i : k->second) {
-      const std::string_view type = trace.strings.get(r.speedup_type[i]);
-      char estimate[64] = "";
-      if (!type.empty() && !std::isnan(r.speedup[i]))
-        std::snprintf(estimate, sizeof(estimate), "Est. %s Speedup: %.2f%%", type == "global" ? "Global" : "Local",
-                      r.speedup[i]);
-      j.open('[').num(r.kernel_id[i]).str(trace.strings.get(r.type[i])).str(trace.strings.get(r.rule[i]))
-          .str(estimate).str(trace.strings.get(r.description[i])).close(']');
-    }
-    j.close(']');
-  }
-  j.close('}').close('}');
+  j.open('{').key("by_name");
+  writeByTimelineName(j, trace, by_key, [&](size_t i) {
+    const std::string_view type = trace.strings.get(r.speedup_type[i]);
+    char estimate[64] = "";
+    if (!type.empty() && !std::isnan(r.speedup[i]))
+      std::snprintf(estimate, sizeof(estimate), "Est. %s Speedup: %.2f%%", type == "global" ? "Global" : "Local",
+                    r.speedup[i]);
+    j.open('[').num(r.kernel_id[i]).str(trace.strings.get(r.type[i])).str(trace.strings.get(r.rule[i]))
+        .str(estimate).str(trace.strings.get(r.description[i])).close(']');
+  });
+  j.close('}');
 }
 
 // The longest single kernels, each with its event index for "zoom to".
