@@ -1,7 +1,10 @@
 #include "cli/kernel_metrics_input.h"
 
+#include <vector>
+
 #include "base/file.h"
 #include "importers/registry.h"
+#include "model/table_append.h"
 #include "profiler/ncu_csv.h"
 
 namespace gpuscope::cli {
@@ -24,27 +27,9 @@ Status attachKernelMetrics(model::Trace& trace, const std::string& path, bool qu
   if (m.size() == 0)
     return InvalidInput(path + ": --kernel-metrics: no kernel metrics (expected a store written by gpuscope kernels "
                         "-o FILE.gpuscope, or ncu --csv output)");
-  auto str = [&](model::StringId id) { return trace.strings.intern(from.strings.get(id)); };
-  for (size_t i = 0; i < m.size(); ++i) {
-    model::KernelMetricTable::Row r = m.row(i);
-    r.name = str(r.name);
-    r.section = str(r.section);
-    r.label = str(r.label);
-    r.metric = str(r.metric);
-    r.unit = str(r.unit);
-    trace.kernel_metrics.push(r);
-  }
-  const model::KernelRuleTable& rules = from.kernel_rules;
-  for (size_t i = 0; i < rules.size(); ++i) {
-    model::KernelRuleTable::Row r = rules.row(i);
-    r.name = str(r.name);
-    r.section = str(r.section);
-    r.rule = str(r.rule);
-    r.type = str(r.type);
-    r.description = str(r.description);
-    r.speedup_type = str(r.speedup_type);
-    trace.kernel_rules.push(r);
-  }
+  const std::vector<model::StringId> remap = model::remapStrings(from.strings, trace.strings);
+  model::appendRows(trace.kernel_metrics, m, remap);
+  model::appendRows(trace.kernel_rules, from.kernel_rules, remap);
   return OkStatus();
 }
 

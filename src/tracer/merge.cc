@@ -11,6 +11,7 @@
 #include <unordered_set>
 
 #include "base/version.h"
+#include "model/table_append.h"
 #include "tracer/clock_map.h"
 #include "tracer/nvtx_ranges.h"
 #include "tracer/raw_format.h"
@@ -31,32 +32,6 @@ concept GpuTable = TimedTable<T> && requires(T t) { t.correlation_id; t.device_i
 
 bool isTimeColumn(const model::ColumnInfo& c) {
   return c.type == model::ColumnType::kI64 && (std::strcmp(c.name, "start") == 0 || std::strcmp(c.name, "end") == 0);
-}
-
-// Appends src's rows where keep[i] (all when keep is empty) to dst,
-// re-interning strings and moving times to trace time: clock.toEpoch - base.
-template <typename Table>
-void appendRows(Table& dst, const Table& src, const std::vector<model::StringId>& remap, const ClockMap& clock,
-                int64_t base, const std::vector<char>& keep) {
-  std::vector<void*> columns;
-  Table::forEachColumn(dst, [&](const model::ColumnInfo&, auto& c) { columns.push_back(&c); });
-  size_t k = 0;
-  Table::forEachColumn(src, [&](const model::ColumnInfo& info, const auto& c) {
-    using Vec = std::decay_t<decltype(c)>;
-    Vec& d = *static_cast<Vec*>(columns[k++]);
-    bool time = isTimeColumn(info);
-    for (size_t i = 0; i < c.size(); ++i) {
-      if (!keep.empty() && !keep[i]) continue;
-      auto v = c[i];
-      if constexpr (std::is_same_v<typename Vec::value_type, model::StringId>) {
-        if (info.type == model::ColumnType::kStr) v = remap[v];
-      } else if constexpr (std::is_same_v<typename Vec::value_type, int64_t>) {
-        if (time && v != kNullI64) v = clock.toEpoch(v) - base;
-      }
-      d.push_back(v);
-    }
-  });
-  dst.setSizeFromColumns();
 }
 
 // Capture windows of one process on its own clock.
@@ -251,8 +226,7 @@ model::Trace mergeRecordings(std::vector<Recording> recordings, const MergeOptio
   if (base == kForever) base = 0;
 
   for (ProcessMerge& p : procs) {
-    std::vector<model::StringId> remap(p.rec.rows.strings.size());
-    for (size_t i = 0; i < remap.size(); ++i) remap[i] = out.strings.intern(p.rec.rows.strings.get(model::StringId(i)));
+    const std::vector<model::StringId> remap = model::remapStrings(p.rec.rows.strings, out.strings);
     std::unordered_set<int64_t> kept_calls;
     if (p.filtered) {
       const auto& a = p.rec.rows.api_calls;
@@ -261,7 +235,11 @@ model::Trace mergeRecordings(std::vector<Recording> recordings, const MergeOptio
     }
     // Filter first, then shift: the shift moves to trace time.
     auto merge = [&](auto& dst, const auto& src) {
-      appendRows(dst, src, remap, p.clock, base, keepMask(src, p, kept_calls));
+      model::appendRows(dst, src, remap, keepMask(src, p, kept_calls), [&](const model::ColumnInfo& info) {
+        return [&p, base, time = isTimeColumn(info)](int64_t v) {
+          return time && v != kNullI64 ? p.clock.toEpoch(v) - base : v;
+        };
+      });
     };
     merge(out.threads, p.rec.rows.threads);
     merge(out.devices, p.rec.rows.devices);
