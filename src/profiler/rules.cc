@@ -220,13 +220,14 @@ class Rules {
   }
 
   void schedulerStats() {
-    auto issue = get("smsp__issue_active.avg.per_cycle_active");
+    const std::optional<double> speedup = issueSlotSpeedup();  // issued per cycle known and < 0.6
+    if (!speedup) return;
+    const double issue = *get("smsp__issue_active.avg.per_cycle_active");
     auto active = get("smsp__warps_active.avg.per_cycle_active");
     auto eligible = get("smsp__warps_eligible.avg.per_cycle_active");
-    if (!issueSlotSpeedup()) return;
     std::string text = fmt::format("Each scheduler issues an instruction only every {:.1f} cycles (it could issue "
                                    "every cycle).",
-                                   1 / *issue);
+                                   1 / issue);
     if (active && eligible) {
       text += fmt::format(" Of the hardware's {:.0f} warps per scheduler it holds {:.2f} active on average",
                           maxWarpsPerScheduler(), *active);
@@ -235,7 +236,7 @@ class Rules {
                                         "issue nothing. Warp State Statistics shows why warps are not ready.",
                                         *eligible);
     }
-    add("IssueSlotUtilization", "OPT", "", text, "local", *issueSlotSpeedup());
+    add("IssueSlotUtilization", "OPT", "", text, "local", *speedup);
   }
 
   // CPIStall: with the schedulers issuing in under 80 % of their cycles,
